@@ -1,0 +1,29 @@
+"""shenjing (神经): a deep-learning framework whose engine is written on NumPy.
+
+``import shenjing as torch`` gives the PyTorch-style names: tensors and their creation
+functions, the ops, autograd (``no_grad``, ``backward``), dtypes and ``manual_seed``.
+"""
+
+from . import backend
+from .autograd import (Tensor, detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
+                       no_grad, set_grad_enabled)
+from .autograd.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                                full_like, linspace, ones, ones_like, rand, rand_like, randint,
+                                randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .backend import get_default_dtype, manual_seed, set_default_dtype
+from .dtypes import (bool, double, float, float16, float32, float64, half, int, int8, int16,  # noqa: A004
+                     int32, int64, long, short, uint8)
+from .ops import *  # noqa: F401,F403 - the op functions: shenjing.exp, shenjing.cat, ...
+from .ops import abs, all, any, max, min, pow, round, sum  # noqa: A004 - torch's names
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    """True if ``obj`` is a shenjing tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(x):
+    """The number of elements of tensor ``x``."""
+    return x.numel()

@@ -1,0 +1,97 @@
+"""``Function``: one differentiable primitive, its forward and backward side by side.
+
+An op subclasses ``Function`` and writes two methods on raw arrays::
+
+    class Exp(Function):
+        def forward(self, x):
+            self.y = y = xp.exp(x)      # keep only what backward needs
+            return y
+
+        def backward(self, gy):         # dL/dx = dL/dy * exp(x)
+            return gy * self.y
+
+    def exp(x):
+        return Exp()(x)
+
+Calling the instance with tensors runs ``forward`` on their arrays and, when grad mode is
+on and an input requires grad, makes the instance the node of the graph that produced
+the output.  ``backward`` gets one gradient per output and returns one per input (a
+tuple when there are several inputs; ``None`` for an input that needs none).  It must
+not modify the incoming gradient in place: the same array may feed several inputs.
+
+``self.needs_input_grad`` (a tuple of bools) tells forward and backward which input
+gradients are wanted, so that work for the others can be skipped; it is ``None`` when no
+graph is recorded, so forward can skip saving anything.
+"""
+
+from .. import backend
+from . import grad_mode
+
+
+class ShapeError(ValueError):
+    """An op got inputs whose shapes do not fit together; the message names the op."""
+
+
+class Function:
+    """Base class of every differentiable op; see the module docstring."""
+
+    #: set False in ops whose backward does not read their inputs (add, neg, reshape...):
+    #: an in-place change of such an input after the forward is then harmless.
+    reads_inputs = True
+
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, *grads):
+        raise NotImplementedError
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def __call__(self, *inputs):
+        if grad_mode._Mode.grad_enabled:
+            needs = tuple([t.requires_grad for t in inputs])
+            record = True in needs
+        else:
+            record = False
+        self.needs_input_grad = needs if record else None
+        try:
+            outputs = self.forward(*[t.array for t in inputs])
+        except ShapeError:
+            raise
+        except ValueError as e:
+            shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
+            raise ShapeError(f"{self.name}: inputs of shapes {shapes} do not fit: {e}") from None
+        if grad_mode._Mode.detect_anomaly:
+            _check_finite(self.name, "forward", outputs)
+        make = _tensor_class.from_node
+        if record:
+            self.inputs = inputs
+            self.versions = tuple([t._version for t in inputs]) if self.reads_inputs else None
+            if type(outputs) is tuple:
+                self.n_outputs = len(outputs)
+                self.output_meta = [(y.shape, y.dtype) for y in outputs]
+                return tuple(make(y, self, i) for i, y in enumerate(outputs))
+            self.n_outputs = 1
+            return make(outputs, self, 0)
+        if type(outputs) is tuple:
+            return tuple(make(y, None, 0) for y in outputs)
+        return make(outputs, None, 0)
+
+    def release(self):
+        """Drop everything kept for backward; the node can no longer be walked through."""
+        self.__dict__.clear()
+        self.inputs = None
+
+    def __repr__(self):
+        return f"<{self.name} backward>"
+
+
+def _check_finite(name, phase, arrays):
+    for a in arrays if type(arrays) is tuple else (arrays,):
+        if a is not None and a.dtype.kind == "f" and not backend.array_module(a).isfinite(a).all():
+            raise FloatingPointError(f"detect_anomaly: {name} ({phase}) produced NaN or inf")
+
+
+_tensor_class = None  # set by tensor.py, which imports this module

@@ -1,0 +1,30 @@
+"""Differentiable primitives, each with its forward and backward side by side.
+
+Families: ``arithmetic`` (+ - * / ** neg), ``elementwise`` (exp log sqrt abs clamp maximum
+where ...), ``reduction`` (sum mean max var logsumexp ...), ``shape`` (reshape permute cat
+split pad ...), ``indexing`` (x[i], gather, embedding), ``linalg`` (matmul, linear),
+``activation`` (relu sigmoid gelu softmax ...), ``loss`` (cross-entropy, BCE, MSE ...),
+``comparison`` (== < ...) and ``inplace`` (add_ zero_ ...).  Importing this package also
+gives ``Tensor`` its operators and methods (``methods``).
+"""
+
+from . import methods  # noqa: F401 - attaches the ops to Tensor
+from .activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, logsigmoid, mish, relu,
+                         relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh)
+from .arithmetic import add, div, mul, neg, pow, sub
+from .comparison import (allclose, eq, equal, ge, gt, isclose, le, logical_and, logical_not,
+                         logical_or, logical_xor, lt, ne)
+from .elementwise import (abs, ceil, clamp, clip, cos, exp, floor, isfinite, isinf, isnan, log,
+                          log1p, maximum, minimum, round, rsqrt, sign, sin, sqrt, where)
+from .indexing import embedding, gather, index_select, masked_fill, take
+from .linalg import linear, matmul
+from .reduction import (amax, amin, argmax, argmin, count_nonzero, logsumexp, max, mean, min,
+                        prod, std, sum, var)
+from .reduction import all, any  # noqa: A004
+from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, pad,
+                    permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
+                    unbind, unflatten, unsqueeze, view)
+from .special import erf
+
+__all__ = [name for name, value in dict(globals()).items()
+           if not name.startswith("_") and callable(value) and not isinstance(value, type)]

@@ -1,0 +1,100 @@
+"""Helpers shared by the ops: undoing broadcasting, dtype promotion, axis arguments."""
+
+import numpy
+
+from .. import backend
+from ..autograd.function import ShapeError
+from ..autograd.tensor import Tensor, as_array
+
+
+def sum_to(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting expanded so it gets ``shape`` back.
+
+    The one place where broadcasting is undone in backward: if x of shape (3, 1) was
+    broadcast to (2, 3, 4), dL/dx is dL/dy summed over axis 0 and axis 2.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def promote_types(a, b):
+    """The dtype of a binary op's result, as PyTorch: a float beats an int of any width."""
+    if a == b:
+        return a
+    if a.kind == "f" and b.kind != "f":
+        return a
+    if b.kind == "f" and a.kind != "f":
+        return b
+    return numpy.promote_types(a, b)
+
+
+def scalar_dtype(value, like):
+    """The dtype a Python number takes beside a tensor of dtype ``like``."""
+    if isinstance(value, float) and like.kind != "f":
+        return backend.get_default_dtype()
+    if isinstance(value, int) and not isinstance(value, bool) and like.kind == "b":
+        return numpy.dtype(numpy.int64)
+    return like
+
+
+def operands(a, b):
+    """Turn the operands of a binary op into tensors of one dtype (numbers included)."""
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            da, db = a.array.dtype, b.array.dtype
+            if da == db:
+                return a, b
+            dtype = promote_types(da, db)
+        elif isinstance(b, (int, float)):
+            dtype = scalar_dtype(b, a.array.dtype)
+            b = Tensor.from_node(backend.array_module(a.array).asarray(b, dtype), None, 0)
+        else:
+            b = Tensor.from_node(as_array(b), None, 0)
+            return operands(a, b)
+    elif isinstance(b, Tensor):
+        if isinstance(a, (int, float)):
+            dtype = scalar_dtype(a, b.array.dtype)
+            a = Tensor.from_node(backend.array_module(b.array).asarray(a, dtype), None, 0)
+        else:
+            a = Tensor.from_node(as_array(a), None, 0)
+            return operands(a, b)
+    else:
+        return operands(Tensor.from_node(as_array(a), None, 0), b)
+    if a.array.dtype != dtype:
+        a = a.type(dtype)
+    if b.array.dtype != dtype:
+        b = b.type(dtype)
+    return a, b
+
+
+def as_tensor(x):
+    """``x`` itself if it is a tensor, otherwise a new tensor of it (no graph)."""
+    return x if isinstance(x, Tensor) else Tensor.from_node(as_array(x), None, 0)
+
+
+def axes(dim, ndim, op):
+    """Normalise a ``dim`` argument (None, int, or a sequence) to a tuple of axes or None."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, numpy.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dims")
+        out.append(int(d) % max(ndim, 1))
+    return tuple(out)
+
+
+def axis(dim, ndim, op):
+    """Normalise one ``dim`` to a non-negative axis."""
+    return axes(dim, ndim, op)[0]
+
+
+def expect(condition, op, message):
+    """Raise a ``ShapeError`` naming ``op`` when ``condition`` is false."""
+    if not condition:
+        raise ShapeError(f"{op}: {message}")

@@ -1,0 +1,317 @@
+"""Activations: relu, leaky_relu, elu, selu, gelu (exact and tanh), silu, mish, softplus,
+sigmoid, tanh, hardtanh, softmax, log_softmax, and a few relatives.
+
+Each backward is the derivative from the course, written where it is used: for the
+sigmoid y = 1 / (1 + e^-x), dy/dx = y (1 - y); for tanh, 1 - y^2; for ReLU the "gate"
+passes the gradient where x > 0 and blocks it elsewhere.
+"""
+
+import math
+
+from .. import backend
+from ..autograd.function import Function
+from ._helpers import axis
+from .special import erf_array
+
+
+def sigmoid_array(x):
+    """1 / (1 + e^-x) without overflow: e^-|x| is never larger than 1."""
+    xp = backend.array_module(x)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def softplus_array(x):
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), exact for large |x|."""
+    xp = backend.array_module(x)
+    return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+class ReLU(Function):
+    """y = max(x, 0);  the gradient passes where x > 0."""
+    reads_inputs = False
+
+    def forward(self, x):
+        y = backend.array_module(x).maximum(x, 0)
+        self.y = y
+        return y
+
+    def backward(self, gy):
+        return gy * (self.y > 0)
+
+
+class LeakyReLU(Function):
+    """y = x if x > 0 else slope * x."""
+
+    def __init__(self, slope):
+        self.slope = slope
+
+    def forward(self, x):
+        self.x = x
+        return backend.array_module(x).where(x > 0, x, x * self.slope)
+
+    def backward(self, gy):
+        return backend.array_module(gy).where(self.x > 0, gy, gy * self.slope)
+
+
+class ELU(Function):
+    """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 or y + alpha.  ``scale`` gives SELU."""
+
+    def __init__(self, alpha, scale=1.0):
+        self.alpha, self.scale = alpha, scale
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        self.x = x
+        neg = self.alpha * xp.expm1(xp.minimum(x, 0))
+        self.neg = neg
+        y = xp.where(x > 0, x, neg)
+        return y * self.scale if self.scale != 1.0 else y
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        d = xp.where(self.x > 0, 1, self.neg + self.alpha).astype(gy.dtype)
+        return gy * d * self.scale if self.scale != 1.0 else gy * d
+
+
+class GELU(Function):
+    """y = x Phi(x), Phi the standard normal CDF (exact, with erf), or its tanh approximation
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+
+    def __init__(self, approximate):
+        self.approximate = approximate
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        self.x = x
+        if self.approximate == "tanh":
+            self.t = t = xp.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))
+            return 0.5 * x * (1 + t)
+        self.cdf = cdf = 0.5 * (1 + erf_array(x * (1 / math.sqrt(2))))
+        return x * cdf
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        x = self.x
+        if self.approximate == "tanh":
+            t = self.t
+            dinner = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * x * x)
+            return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner)
+        pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return gy * (self.cdf + x * pdf)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x);  dy/dx = y (1 - y)."""
+    reads_inputs = False
+
+    def forward(self, x):
+        self.y = y = sigmoid_array(x)
+        return y
+
+    def backward(self, gy):
+        y = self.y
+        return gy * y * (1 - y)
+
+
+class Tanh(Function):
+    """y = tanh x;  dy/dx = 1 - y^2."""
+    reads_inputs = False
+
+    def forward(self, x):
+        self.y = y = backend.array_module(x).tanh(x)
+        return y
+
+    def backward(self, gy):
+        y = self.y
+        return gy * (1 - y * y)
+
+
+class SiLU(Function):
+    """y = x sigmoid(x) (swish);  dy/dx = s (1 + x (1 - s))."""
+
+    def forward(self, x):
+        self.x = x
+        self.s = s = sigmoid_array(x)
+        return x * s
+
+    def backward(self, gy):
+        s = self.s
+        return gy * s * (1 + self.x * (1 - s))
+
+
+class Mish(Function):
+    """y = x tanh(softplus(x));  dy/dx = t + x sigmoid(x) (1 - t^2), t = tanh(softplus(x))."""
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        self.x = x
+        self.t = t = xp.tanh(softplus_array(x))
+        return x * t
+
+    def backward(self, gy):
+        t = self.t
+        return gy * (t + self.x * sigmoid_array(self.x) * (1 - t * t))
+
+
+class Softplus(Function):
+    """y = (1/beta) log(1 + e^(beta x)), linear where beta x > threshold;  dy/dx = sigmoid(beta x)."""
+
+    def __init__(self, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        self.z = z = x * self.beta if self.beta != 1 else x
+        y = softplus_array(z)
+        if self.beta != 1:
+            y = y / self.beta
+        return xp.where(z > self.threshold, x, y)
+
+    def backward(self, gy):
+        z = self.z
+        return gy * backend.array_module(gy).where(z > self.threshold, 1, sigmoid_array(z)).astype(gy.dtype)
+
+
+class Hardtanh(Function):
+    """y = clamp(x, low, high);  the gradient passes where low < x < high."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def forward(self, x):
+        self.x = x
+        return backend.array_module(x).clip(x, self.low, self.high)
+
+    def backward(self, gy):
+        x = self.x
+        return gy * ((x > self.low) & (x < self.high))
+
+
+class Softmax(Function):
+    """y_i = e^(x_i - m) / sum_j e^(x_j - m) along ``axis`` (m the max, for stability);
+    dL/dx = y (g - sum(g y))."""
+    reads_inputs = False
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        e /= e.sum(axis=self.axis, keepdims=True)
+        self.y = e
+        return e
+
+    def backward(self, gy):
+        y = self.y
+        gy_y = gy * y
+        return gy_y - y * gy_y.sum(axis=self.axis, keepdims=True)
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x) along ``axis``;  dL/dx = g - softmax(x) sum(g)."""
+    reads_inputs = False
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        y = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        self.y = y
+        return y
+
+    def backward(self, gy):
+        return gy - backend.array_module(gy).exp(self.y) * gy.sum(axis=self.axis, keepdims=True)
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def relu(x):
+    """max(x, 0)."""
+    return ReLU()(x)
+
+
+def relu6(x):
+    """min(max(x, 0), 6)."""
+    return Hardtanh(0.0, 6.0)(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x if x > 0 else negative_slope * x."""
+    return LeakyReLU(negative_slope)(x)
+
+
+def elu(x, alpha=1.0):
+    """x if x > 0 else alpha (e^x - 1)."""
+    return ELU(alpha)(x)
+
+
+def selu(x):
+    """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al."""
+    return ELU(SELU_ALPHA, SELU_SCALE)(x)
+
+
+def gelu(x, approximate="none"):
+    """x Phi(x); ``approximate="tanh"`` uses the tanh formula."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU(approximate)(x)
+
+
+def sigmoid(x):
+    """1 / (1 + e^-x)."""
+    return Sigmoid()(x)
+
+
+def tanh(x):
+    """Hyperbolic tangent."""
+    return Tanh()(x)
+
+
+def silu(x):
+    """x sigmoid(x), also called swish."""
+    return SiLU()(x)
+
+
+swish = silu
+
+
+def mish(x):
+    """x tanh(softplus(x))."""
+    return Mish()(x)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """(1/beta) log(1 + e^(beta x)), a smooth ReLU."""
+    return Softplus(beta, threshold)(x)
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """clamp(x, min_val, max_val)."""
+    return Hardtanh(min_val, max_val)(x)
+
+
+def softmax(x, dim=-1):
+    """e^x normalised to sum to 1 along ``dim``."""
+    return Softmax(axis(dim, x.ndim, "softmax"))(x)
+
+
+def log_softmax(x, dim=-1):
+    """log(softmax(x)) along ``dim``, computed without forming the softmax."""
+    return LogSoftmax(axis(dim, x.ndim, "log_softmax"))(x)
+
+
+def logsigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x)."""
+    return -softplus(-x)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    from .elementwise import abs as abs_
+    return x / (1 + abs_(x))

@@ -1,0 +1,184 @@
+"""Indexing: ``x[...]``, gather, index_select, embedding lookup, masked_fill, and
+``x[...] = v`` outside the graph.
+
+Reading elements by index is differentiable: the gradient of each read element goes
+back to where it was read from.  When an index may repeat (integer arrays), the
+gradients of repeated reads are added (``add.at``), which is what an embedding needs.
+"""
+
+import numpy
+
+from .. import backend
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor, as_array
+from ._helpers import axis, expect
+
+
+def _index_arrays(index):
+    """Replace tensors and lists inside an index by arrays; say whether an integer array is in
+    it (then an element may be read twice and backward must add with ``add.at``)."""
+    items = index if type(index) is tuple else (index,)
+    out, advanced = [], False
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item.array
+        elif isinstance(item, list):
+            item = as_array(item)
+        if hasattr(item, "ndim") and not isinstance(item, numpy.generic):
+            if item.dtype.kind in "iu":
+                advanced = True
+            elif item.dtype.kind != "b":
+                raise IndexError(f"tensors used as indices must be integer or bool, got {item.dtype}")
+        out.append(item)
+    return (tuple(out) if type(index) is tuple else out[0]), advanced
+
+
+class GetItem(Function):
+    """y = x[index];  dL/dx is zero except where elements were read (added up if read twice)."""
+    reads_inputs = False
+
+    def __init__(self, index, advanced):
+        self.index, self.advanced = index, advanced
+
+    def forward(self, x):
+        self.shape, self.dtype = x.shape, x.dtype
+        return x[self.index]
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        gx = xp.zeros(self.shape, gy.dtype)
+        if self.advanced:
+            xp.add.at(gx, self.index, gy)
+        else:
+            gx[self.index] = gy
+        return gx
+
+
+def getitem(x, index):
+    """``x[index]`` with ints, slices, None, Ellipsis, integer and bool arrays or tensors."""
+    index, advanced = _index_arrays(index)
+    return GetItem(index, advanced)(x)
+
+
+def setitem(x, index, value):
+    """``x[index] = value``, in place and outside the graph (a parameter update, a buffer)."""
+    if grad_mode._Mode.grad_enabled and isinstance(value, Tensor) and value.requires_grad:
+        raise RuntimeError("x[...] = value: value requires grad, and assignment into a tensor is "
+                           "not recorded in the graph; collect the pieces in a list and use "
+                           "shenjing.stack/cat, or assign under shenjing.no_grad()")
+    x._check_inplace("x[...] = value")
+    index, _ = _index_arrays(index)
+    x.array[index] = value.array if isinstance(value, Tensor) else value
+
+
+class Gather(Function):
+    """y[i][j] = x[i][index[i][j]] along ``dim`` (take_along_axis);  backward adds back."""
+    reads_inputs = False
+
+    def __init__(self, dim, index):
+        self.dim, self.index = dim, index
+
+    def forward(self, x):
+        self.shape = x.shape
+        return backend.array_module(x).take_along_axis(x, self.index, axis=self.dim)
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        gx = xp.zeros(self.shape, gy.dtype)
+        grid = list(xp.ix_(*[xp.arange(n) for n in self.index.shape]))
+        grid[self.dim] = self.index
+        xp.add.at(gx, tuple(grid), gy)
+        return gx
+
+
+def gather(x, dim, index):
+    """Pick along ``dim`` by ``index`` (same number of dims as x): out[i][j] = x[i][index[i][j]]
+    for dim=1."""
+    d = axis(dim, x.ndim, "gather")
+    index = _int_array(index, "gather")
+    expect(index.ndim == x.ndim, "gather",
+           f"index must have as many dims as the input: index {index.shape}, input {x.shape}")
+    return Gather(d, index)(x)
+
+
+class IndexSelect(Function):
+    """y = the slices of x at ``index`` along ``dim``;  backward adds them back."""
+    reads_inputs = False
+
+    def __init__(self, dim, index):
+        self.dim, self.index = dim, index
+
+    def forward(self, x):
+        self.shape = x.shape
+        return x.take(self.index, axis=self.dim)
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        gx = xp.zeros(self.shape, gy.dtype)
+        xp.add.at(xp.moveaxis(gx, self.dim, 0), self.index, xp.moveaxis(gy, self.dim, 0))
+        return gx
+
+
+def index_select(x, dim, index):
+    """The slices of x along ``dim`` at the positions in the 1-d ``index``."""
+    d = axis(dim, x.ndim, "index_select")
+    index = _int_array(index, "index_select")
+    expect(index.ndim == 1, "index_select", f"index must be 1-d, got shape {index.shape}")
+    return IndexSelect(d, index)(x)
+
+
+class Embedding(Function):
+    """y = weight[ids]: one row per id, shape ids.shape + (D,);  dL/dweight adds rows up.
+
+    Rows at ``padding_idx`` get no gradient (they stay fixed, as PyTorch's padding row).
+    """
+    reads_inputs = False
+
+    def __init__(self, ids, padding_idx=None):
+        self.ids, self.padding_idx = ids, padding_idx
+
+    def forward(self, weight):
+        self.shape = weight.shape
+        return weight[self.ids]
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        gw = xp.zeros(self.shape, gy.dtype)
+        xp.add.at(gw, self.ids.reshape(-1), gy.reshape(-1, self.shape[1]))
+        if self.padding_idx is not None:
+            gw[self.padding_idx] = 0
+        return gw
+
+
+def embedding(ids, weight, padding_idx=None):
+    """Look up rows of ``weight`` (V, D) for integer ``ids`` of any shape -> ids.shape + (D,)."""
+    ids = _int_array(ids, "embedding")
+    expect(weight.ndim == 2, "embedding", f"weight must be (num_embeddings, dim), got {weight.shape}")
+    if ids.size:
+        lo, hi = int(ids.min()), int(ids.max())
+        if lo < 0 or hi >= weight.shape[0]:
+            raise IndexError(f"embedding: ids must be in [0, {weight.shape[0]}), got values from "
+                             f"{lo} to {hi}")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
+    return Embedding(ids, padding_idx)(weight)
+
+
+def take(x, index):
+    """Elements of the flattened x at ``index``; the result has index's shape."""
+    from .shape import reshape
+    return embedding(index, reshape(x, -1, 1)).reshape(_int_array(index, "take").shape)
+
+
+def masked_fill(x, mask, value):
+    """x with ``value`` wherever the bool ``mask`` (broadcast to x) is True."""
+    from .elementwise import where
+    return where(mask, value, x)
+
+
+def _int_array(index, op):
+    array = index.array if isinstance(index, Tensor) else as_array(index)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be integers, got {array.dtype}")
+    return array
