@@ -61,8 +61,9 @@ class Function:
         except ShapeError:
             raise
         except ValueError as e:
-            shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
-            raise ShapeError(f"{self.name}: inputs of shapes {shapes} do not fit: {e}") from None
+            shapes = " and ".join(str(tuple(t.shape)) for t in inputs)
+            reason = "cannot be broadcast together" if "broadcast" in str(e) else f"do not fit ({e})"
+            raise ShapeError(f"{self.name}: inputs of shapes {shapes} {reason}") from None
         if grad_mode._Mode.detect_anomaly:
             _check_finite(self.name, "forward", outputs)
         make = _tensor_class.from_node
@@ -81,8 +82,10 @@ class Function:
 
     def release(self):
         """Drop everything kept for backward; the node can no longer be walked through."""
+        n_outputs = self.n_outputs
         self.__dict__.clear()
         self.inputs = None
+        self.n_outputs = n_outputs
 
     def __repr__(self):
         return f"<{self.name} backward>"

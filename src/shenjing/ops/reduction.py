@@ -5,6 +5,8 @@ dL/dy, for mean dL/dy / n, for max only the elements equal to the max (shared ev
 among ties), for var dL/dy * 2 (x - mean) / (n - correction).
 """
 
+import builtins
+
 from .. import backend
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
@@ -89,7 +91,7 @@ class Var(Function):
     def forward(self, x):
         xp = backend.array_module(x)
         self.centered = c = x - x.mean(axis=self.dims, keepdims=True)
-        self.denom = max(_count(x.shape, self.dims) - self.correction, 0)
+        self.denom = builtins.max(_count(x.shape, self.dims) - self.correction, 0)
         y = (c * c).sum(axis=self.dims, keepdims=self.keepdim)
         with xp.errstate(divide="ignore", invalid="ignore"):
             return xp.asarray(y / self.denom)
