@@ -61,7 +61,7 @@ class Abs(Function):
 
     def forward(self, x):
         self.x = x
-        return abs(x)
+        return backend.array_module(x).abs(x)
 
     def backward(self, gy):
         return gy * backend.array_module(self.x).sign(self.x)

@@ -1,0 +1,56 @@
+"""``Linear`` (y = x W^T + b) and ``Identity``."""
+
+import math
+
+from ... import backend, ops
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+from ._checks import check_float_input
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. a removed classifier head)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+class Linear(Module):
+    """Fully connected layer: y = x W^T + b, (..., in_features) -> (..., out_features).
+
+    W is (out_features, in_features); both W and b start as U(-1/sqrt(in), 1/sqrt(in)),
+    PyTorch's default (He uniform with a = sqrt(5)).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(_empty((out_features, in_features), dtype))
+        if bias:
+            self.bias = Parameter(_empty((out_features,), dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        check_float_input(x, self.weight, "Linear")
+        return ops.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+def _empty(shape, dtype):
+    return backend.xp().zeros(shape, backend.to_dtype(dtype) or backend.get_default_dtype())

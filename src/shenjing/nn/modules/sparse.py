@@ -1,0 +1,59 @@
+"""``Embedding``: a lookup table of vectors, one row per token id."""
+
+from ... import backend, ops
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+
+class Embedding(Module):
+    """Maps integer ids of any shape to vectors: ids.shape -> ids.shape + (embedding_dim,).
+
+    The table starts as N(0, 1), as PyTorch's; the row at ``padding_idx`` starts at zero
+    and gets no gradient.
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, dtype=None):
+        super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are "
+                                      "not supported")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"Embedding: padding_idx {padding_idx} is outside "
+                                 f"[-{num_embeddings}, {num_embeddings})")
+            padding_idx %= num_embeddings
+        self.num_embeddings, self.embedding_dim, self.padding_idx = (num_embeddings, embedding_dim,
+                                                                     padding_idx)
+        dtype = backend.to_dtype(dtype) or backend.get_default_dtype()
+        if _weight is None:
+            self.weight = Parameter(backend.xp().zeros((num_embeddings, embedding_dim), dtype))
+            self.reset_parameters()
+        else:
+            self.weight = Parameter(_weight)
+        self.weight.requires_grad_(not _freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.array[self.padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+        """An embedding whose table is ``embeddings`` (V, D), frozen unless ``freeze=False``."""
+        if embeddings.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: expects a 2-d table, got shape "
+                             f"{tuple(embeddings.shape)}")
+        return cls(*embeddings.shape, padding_idx=padding_idx, _weight=embeddings.detach(),
+                   _freeze=freeze)
+
+    def forward(self, ids):
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"Embedding: ids must be an integer tensor, got {ids.dtype}; "
+                            f"convert with ids.long()")
+        return ops.embedding(ids, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        pad = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
+        return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
