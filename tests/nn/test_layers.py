@@ -28,6 +28,13 @@ def rand(*shape, seed=0):
     (lambda m: m.BatchNorm1d(4, affine=False), (5, 4)),
     (lambda m: m.BatchNorm1d(4, track_running_stats=False), (5, 4)),
     (lambda m: m.BatchNorm1d(4, momentum=None), (5, 4)),
+    (lambda m: m.BatchNorm2d(3), (4, 3, 5, 2)),
+    (lambda m: m.GroupNorm(2, 4), (3, 4, 5)),
+    (lambda m: m.GroupNorm(1, 4, affine=False), (3, 4, 2, 2)),
+    (lambda m: m.GroupNorm(3, 3), (2, 3, 4, 4)),
+    (lambda m: m.InstanceNorm2d(3), (2, 3, 4, 5)),
+    (lambda m: m.InstanceNorm2d(3, affine=True, track_running_stats=True), (2, 3, 4, 5)),
+    (lambda m: m.InstanceNorm1d(3, affine=True), (2, 3, 6)),
     (lambda m: m.Flatten(), (2, 3, 4, 5)),
     (lambda m: m.Flatten(0, 1), (2, 3, 4)),
     (lambda m: m.Unflatten(1, (3, 4)), (2, 12)),
@@ -116,3 +123,25 @@ def test_linear_default_init_is_bounded_by_one_over_sqrt_fan_in():
     bound = 1 / np.sqrt(400)
     for p in (layer.weight, layer.bias):
         assert np.abs(p.numpy()).max() <= bound and np.abs(p.numpy()).max() > 0.95 * bound
+
+
+def test_batchnorm2d_and_instancenorm_eval_with_running_statistics():
+    for make, shape in [(lambda m: m.BatchNorm2d(3), (6, 3, 4, 4)),
+                        (lambda m: m.InstanceNorm2d(3, track_running_stats=True), (6, 3, 4, 4))]:
+        ours, theirs = make(nn).double(), make(torch.nn).double()
+        for seed in range(3):
+            x = rand(*shape, seed=seed) * 2 + 0.5
+            ours(sj.tensor(x))
+            theirs(torch.tensor(x))
+        ours.eval()
+        theirs.eval()
+        assert_parity(ours, theirs, rand(*shape, seed=7), "float64", 1e-9, 1e-11)
+
+
+def test_normalization_errors_name_the_layer():
+    with pytest.raises(ValueError, match=r"BatchNorm2d: expected 3 channels"):
+        nn.BatchNorm2d(3)(sj.randn(2, 4, 5, 5))
+    with pytest.raises(ValueError, match=r"BatchNorm1d: expected 2-d or 3-d"):
+        nn.BatchNorm1d(3)(sj.randn(2, 3, 4, 4))
+    with pytest.raises(ValueError, match="not divisible"):
+        nn.GroupNorm(3, 4)

@@ -14,6 +14,8 @@ from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, 
                         huber_loss, kl_div, l1_loss, mse_loss, multi_margin_loss, nll_loss,
                         smooth_l1_loss)
 from ..ops.normalization import batch_norm as _batch_norm
+from ..ops.normalization import group_norm as _group_norm
+from ..ops.normalization import instance_norm as _instance_norm
 from ..ops.normalization import layer_norm as _layer_norm
 from ..ops.dropout import dropout as _dropout
 from ..ops.shape import pad as _pad
@@ -21,7 +23,7 @@ from ..ops.shape import pad as _pad
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "softplus",
            "sigmoid", "tanh", "hardtanh", "logsigmoid", "softsign", "softmax", "log_softmax",
            "linear", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "pad",
-           "normalize", "cosine_similarity", "cross_entropy", "nll_loss", "binary_cross_entropy",
+           "normalize", "cosine_similarity", "group_norm", "instance_norm", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss",
            "smooth_l1_loss", "kl_div", "multi_margin_loss"]
 
@@ -95,3 +97,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     n1 = (x1 * x1).sum(dim)
     n2 = (x2 * x2).sum(dim)
     return dot / ops.sqrt(ops.clamp(n1 * n2, min=eps * eps))
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Group norm of (N, C, ...) with C split into ``num_groups`` groups."""
+    return _group_norm(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Instance norm of (N, C, ...), each sample's channels over their positions."""
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                          momentum, eps)

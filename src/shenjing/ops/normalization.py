@@ -158,3 +158,83 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise ValueError("layer_norm: a bias without a weight is not supported")
     args = [x] + [t for t in (weight, bias) if t is not None]
     return LayerNorm(k, eps)(*args)
+
+
+class GroupNorm(Function):
+    """Group normalisation of x (N, C, ...): the C channels are split into G groups and each
+    (sample, group) is standardised over its channels and positions; then a per-channel
+    scale and shift.  G = C is instance norm, G = 1 normalises each sample as a whole."""
+
+    def __init__(self, groups, eps):
+        self.groups, self.eps = groups, eps
+
+    def forward(self, x, weight=None, bias=None):
+        xp = backend.array_module(x)
+        n, c = x.shape[:2]
+        grouped = x.reshape(n, self.groups, -1)
+        mean = grouped.mean(axis=2, keepdims=True)
+        x_hat = grouped - mean
+        var = (x_hat * x_hat).mean(axis=2, keepdims=True)
+        inv_std = 1 / xp.sqrt(var + self.eps)
+        x_hat *= inv_std
+        self.inv_std, self.x_hat = inv_std, x_hat
+        self.mean, self.var = mean, var  # the instance statistics, for running averages
+        x_hat = x_hat.reshape(x.shape)
+        shape = _param_shape(x.ndim, 1)
+        self.weight, self.shape = weight, shape
+        y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
+        if bias is not None:
+            y += bias.reshape(shape)
+        return y
+
+    def backward(self, gy):
+        needs = self.needs_input_grad
+        x_hat = self.x_hat.reshape(gy.shape)
+        axes = tuple(i for i in range(gy.ndim) if i != 1)
+        gx = None
+        if needs[0]:
+            g = gy * self.weight.reshape(self.shape) if self.weight is not None else gy
+            grouped = self.x_hat
+            gx = _normalized_input_grad(g.reshape(grouped.shape), grouped, self.inv_std, (2,),
+                                        grouped.shape[2]).reshape(gy.shape)
+        gw = (gy * x_hat).sum(axis=axes) if len(needs) > 1 and needs[1] else None
+        gb = gy.sum(axis=axes) if len(needs) > 2 and needs[2] else None
+        return gx, gw, gb
+
+
+def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
+    """Group norm of x (N, C, ...) with C divisible by ``num_groups``."""
+    expect(x.ndim >= 2, "group_norm", f"expects input (N, C, ...), got shape {x.shape}")
+    c = x.shape[1]
+    expect(c % num_groups == 0, "group_norm",
+           f"{c} channels do not split into {num_groups} groups")
+    for name, t in (("weight", weight), ("bias", bias)):
+        expect(t is None or t.shape == (c,), "group_norm",
+               f"{name} must have shape ({c},), got {None if t is None else t.shape}")
+    if weight is None and bias is not None:
+        raise ValueError("group_norm: a bias without a weight is not supported")
+    args = [x] + [t for t in (weight, bias) if t is not None]
+    return GroupNorm(num_groups, eps)(*args)
+
+
+def instance_norm(x, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Instance norm of x (N, C, ...): each sample's channel standardised over its positions.
+
+    With ``use_input_stats`` the running statistics (if given) move towards the batch
+    average of the instance statistics; without, they are used as batch norm would."""
+    if not use_input_stats:
+        return batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    c = x.shape[1]
+    op_args = [x] + [t for t in (weight, bias) if t is not None]
+    op = GroupNorm(c, eps)
+    y = op(*op_args)
+    if running_mean is not None:
+        n, m = x.shape[0], x.numel() // (x.shape[0] * c)
+        mean = op.mean.reshape(n, c).mean(axis=0)
+        var = (op.var.reshape(n, c) * (m / max(m - 1, 1))).mean(axis=0)
+        for running, batch in ((running_mean, mean), (running_var, var)):
+            running.array *= 1 - momentum
+            running.array += momentum * batch.astype(running.array.dtype)
+            running._version += 1
+    return y

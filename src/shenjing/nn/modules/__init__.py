@@ -9,7 +9,8 @@ from .linear import Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                    MSELoss, MultiMarginLoss, NLLLoss, SmoothL1Loss)
 from .module import Module
-from .normalization import BatchNorm1d, LayerNorm
+from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                            LayerNorm)
 from .sparse import Embedding
 
-__all__ = ['BCELoss', 'BCEWithLogitsLoss', 'BatchNorm1d', 'CrossEntropyLoss', 'Dropout', 'ELU', 'Embedding', 'Flatten', 'GELU', 'Hardtanh', 'HuberLoss', 'Identity', 'KLDivLoss', 'L1Loss', 'LayerNorm', 'LeakyReLU', 'Linear', 'LogSigmoid', 'LogSoftmax', 'MSELoss', 'Mish', 'Module', 'ModuleDict', 'ModuleList', 'MultiMarginLoss', 'NLLLoss', 'ParameterDict', 'ParameterList', 'ReLU', 'ReLU6', 'SELU', 'Sequential', 'SiLU', 'Sigmoid', 'SmoothL1Loss', 'Softmax', 'Softplus', 'Softsign', 'Tanh', 'Unflatten']
+__all__ = ['BCELoss', 'BCEWithLogitsLoss', 'BatchNorm1d', 'BatchNorm2d', 'GroupNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'CrossEntropyLoss', 'Dropout', 'ELU', 'Embedding', 'Flatten', 'GELU', 'Hardtanh', 'HuberLoss', 'Identity', 'KLDivLoss', 'L1Loss', 'LayerNorm', 'LeakyReLU', 'Linear', 'LogSigmoid', 'LogSoftmax', 'MSELoss', 'Mish', 'Module', 'ModuleDict', 'ModuleList', 'MultiMarginLoss', 'NLLLoss', 'ParameterDict', 'ParameterList', 'ReLU', 'ReLU6', 'SELU', 'Sequential', 'SiLU', 'Sigmoid', 'SmoothL1Loss', 'Softmax', 'Softplus', 'Softsign', 'Tanh', 'Unflatten']

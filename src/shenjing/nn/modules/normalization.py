@@ -2,7 +2,7 @@
 
 from ... import backend
 from ...autograd.tensor import Tensor
-from ...ops.normalization import batch_norm, layer_norm
+from ...ops.normalization import batch_norm, group_norm, instance_norm, layer_norm
 from ..parameter import Parameter
 from .module import Module
 
@@ -65,6 +65,69 @@ class _BatchNorm(Module):
 class BatchNorm1d(_BatchNorm):
     """Batch norm of (N, C) or (N, C, L) inputs, per channel."""
     expected_dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm of (N, C, H, W) inputs, per channel."""
+    expected_dims = (4,)
+
+
+class _InstanceNorm(_BatchNorm):
+    """Instance norm: each sample's channels standardised over their positions; running
+    statistics only with ``track_running_stats=True`` (off by default, as PyTorch)."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+
+    def forward(self, x):
+        name = type(self).__name__
+        if x.ndim != self.expected_dims[0]:
+            raise ValueError(f"{name}: expected {self.expected_dims[0]}-d input (N, C, ...), got "
+                             f"shape {tuple(x.shape)}")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{name}: expected {self.num_features} channels in dim 1, got "
+                             f"{x.shape[1]} (input shape {tuple(x.shape)})")
+        use_input_stats = self.training or not self.track_running_stats
+        return instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                             use_input_stats, self.momentum if self.momentum is not None else 0.1,
+                             self.eps)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance norm of (N, C, L) inputs."""
+    expected_dims = (3,)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance norm of (N, C, H, W) inputs."""
+    expected_dims = (4,)
+
+
+class GroupNorm(Module):
+    """Group norm: channels split into ``num_groups`` groups, each standardised per sample."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=None):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels {num_channels} is not divisible by "
+                             f"num_groups {num_groups}")
+        self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
+                                                                     eps, affine)
+        dtype = backend.to_dtype(dtype) or backend.get_default_dtype()
+        xp = backend.xp()
+        if affine:
+            self.weight = Parameter(xp.ones(num_channels, dtype))
+            self.bias = Parameter(xp.zeros(num_channels, dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
 class LayerNorm(Module):
