@@ -14,10 +14,14 @@ from .activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, logsigmoi
 from .arithmetic import add, div, mul, neg, pow, sub
 from .comparison import (allclose, eq, equal, ge, gt, isclose, le, logical_and, logical_not,
                          logical_or, logical_xor, lt, ne)
-from .elementwise import (abs, ceil, clamp, clip, cos, exp, floor, isfinite, isinf, isnan, log,
-                          log1p, maximum, minimum, round, rsqrt, sign, sin, sqrt, where)
+from .elementwise import (abs, ceil, clamp, clamp_max, clamp_min, clip, cos, exp, floor, isfinite,
+                          isinf, isnan, log, log1p, maximum, minimum, reciprocal, round, rsqrt,
+                          sign, sin, sqrt, square, where)
 from .indexing import embedding, gather, index_select, masked_fill, take
 from .linalg import linear, matmul
+from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                   hinge_embedding_loss, huber_loss, kl_div, l1_loss, mse_loss,
+                   multi_margin_loss, nll_loss, smooth_l1_loss, soft_margin_loss, svm_loss)
 from .reduction import (amax, amin, argmax, argmin, count_nonzero, logsumexp, max, mean, min,
                         prod, std, sum, var)
 from .reduction import all, any  # noqa: A004

@@ -71,6 +71,21 @@ def operands(a, b):
     return a, b
 
 
+def floating(x):
+    """``x`` as a floating tensor: integer and bool tensors become the default float dtype,
+    as PyTorch's ``exp(int_tensor)`` does (NumPy would give float64)."""
+    x = as_tensor(x)
+    if x.array.dtype.kind == "f":
+        return x
+    return x.type(backend.get_default_dtype())
+
+
+def number(value):
+    """A NumPy scalar as the Python number it holds: a ``numpy.float64`` beside a float32
+    array would promote it to float64 (NumPy 2), a Python float does not."""
+    return value.item() if isinstance(value, numpy.generic) else value
+
+
 def as_tensor(x):
     """``x`` itself if it is a tensor, otherwise a new tensor of it (no graph)."""
     return x if isinstance(x, Tensor) else Tensor.from_node(as_array(x), None, 0)

@@ -10,7 +10,7 @@ import math
 
 from .. import backend
 from ..autograd.function import Function
-from ._helpers import axis
+from ._helpers import axis, floating, number
 from .special import erf_array
 
 
@@ -243,39 +243,39 @@ def relu6(x):
 
 def leaky_relu(x, negative_slope=0.01):
     """x if x > 0 else negative_slope * x."""
-    return LeakyReLU(negative_slope)(x)
+    return LeakyReLU(number(negative_slope))(x)
 
 
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha (e^x - 1)."""
-    return ELU(alpha)(x)
+    return ELU(number(alpha))(floating(x))
 
 
 def selu(x):
     """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al."""
-    return ELU(SELU_ALPHA, SELU_SCALE)(x)
+    return ELU(SELU_ALPHA, SELU_SCALE)(floating(x))
 
 
 def gelu(x, approximate="none"):
     """x Phi(x); ``approximate="tanh"`` uses the tanh formula."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return GELU(approximate)(x)
+    return GELU(approximate)(floating(x))
 
 
 def sigmoid(x):
     """1 / (1 + e^-x)."""
-    return Sigmoid()(x)
+    return Sigmoid()(floating(x))
 
 
 def tanh(x):
     """Hyperbolic tangent."""
-    return Tanh()(x)
+    return Tanh()(floating(x))
 
 
 def silu(x):
     """x sigmoid(x), also called swish."""
-    return SiLU()(x)
+    return SiLU()(floating(x))
 
 
 swish = silu
@@ -283,17 +283,17 @@ swish = silu
 
 def mish(x):
     """x tanh(softplus(x))."""
-    return Mish()(x)
+    return Mish()(floating(x))
 
 
 def softplus(x, beta=1.0, threshold=20.0):
     """(1/beta) log(1 + e^(beta x)), a smooth ReLU."""
-    return Softplus(beta, threshold)(x)
+    return Softplus(number(beta), number(threshold))(floating(x))
 
 
 def hardtanh(x, min_val=-1.0, max_val=1.0):
     """clamp(x, min_val, max_val)."""
-    return Hardtanh(min_val, max_val)(x)
+    return Hardtanh(number(min_val), number(max_val))(x)
 
 
 def softmax(x, dim=-1):

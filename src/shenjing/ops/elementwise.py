@@ -5,9 +5,10 @@ d exp(x) = exp(x), d sqrt(x) = 1 / (2 sqrt(x)).
 """
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Function, ShapeError
 from ..autograd.tensor import Tensor
-from ._helpers import as_tensor, operands, sum_to
+from . import comparison
+from ._helpers import as_tensor, floating, number, operands, sum_to
 
 
 class Exp(Function):
@@ -143,13 +144,18 @@ def _select_grads(op, gy, a_wins):
 
 class Where(Function):
     """y = a where condition else b (the condition carries no gradient)."""
+    reads_inputs = False
 
     def __init__(self, condition):
         self.condition = condition
 
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
-        return backend.array_module(a).where(self.condition, a, b)
+        try:
+            return backend.array_module(a).where(self.condition, a, b)
+        except ValueError:  # name the condition's shape too, which the inputs do not show
+            raise ShapeError(f"where: condition of shape {self.condition.shape} and inputs of "
+                             f"shapes {a.shape} and {b.shape} cannot be broadcast together") from None
 
     def backward(self, gy):
         sa, sb = self.shapes
@@ -163,27 +169,27 @@ class Where(Function):
 
 def exp(x):
     """e^x elementwise."""
-    return Exp()(x)
+    return Exp()(floating(x))
 
 
 def log(x):
     """Natural logarithm elementwise."""
-    return Log()(x)
+    return Log()(floating(x))
 
 
 def log1p(x):
     """ln(1 + x), accurate for small x."""
-    return Log1p()(x)
+    return Log1p()(floating(x))
 
 
 def sqrt(x):
     """Square root elementwise."""
-    return Sqrt()(x)
+    return Sqrt()(floating(x))
 
 
 def rsqrt(x):
     """1 / sqrt(x) elementwise."""
-    return Sqrt()(x) ** -1
+    return Sqrt()(floating(x)) ** -1
 
 
 def abs(x):  # noqa: A001 - torch.abs
@@ -193,12 +199,12 @@ def abs(x):  # noqa: A001 - torch.abs
 
 def sin(x):
     """Sine elementwise."""
-    return Sin()(x)
+    return Sin()(floating(x))
 
 
 def cos(x):
     """Cosine elementwise."""
-    return Cos()(x)
+    return Cos()(floating(x))
 
 
 def sign(x):
@@ -207,13 +213,49 @@ def sign(x):
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - torch.clamp's names
-    """Limit x to [min, max]; either bound may be None."""
+    """Limit x to [min, max]; either bound may be None, a number or a tensor (broadcast).
+
+    With tensor bounds the gradient also flows to the bound that is taken, as PyTorch.
+    """
     if min is None and max is None:
         raise ValueError("clamp: give at least one of min and max")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # y = min(max(x, low), high) in two selections, so the bounds get their gradients
+        y = x
+        if min is not None:
+            y = where(comparison.lt(y, min), min, y)
+        if max is not None:
+            y = where(comparison.gt(y, max), max, y)
+        return y
+    min, max = number(min), number(max)
+    if x.array.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+        x = x.type(backend.get_default_dtype())
     return Clamp(min, max)(x)
 
 
 clip = clamp
+
+
+def clamp_min(x, min):  # noqa: A002 - torch's name
+    """max(x, min): ``clamp(x, min=min)``."""
+    return clamp(x, min=min)
+
+
+def clamp_max(x, max):  # noqa: A002 - torch's name
+    """min(x, max): ``clamp(x, max=max)``."""
+    return clamp(x, max=max)
+
+
+def square(x):
+    """x * x elementwise;  d/dx = 2x."""
+    from .arithmetic import pow
+    return pow(x, 2)
+
+
+def reciprocal(x):
+    """1 / x elementwise (integers give the default float dtype);  d/dx = -1/x^2."""
+    from .arithmetic import pow
+    return pow(floating(x), -1)
 
 
 def maximum(a, b):

@@ -81,7 +81,11 @@ class Gather(Function):
 
     def forward(self, x):
         self.shape = x.shape
-        return backend.array_module(x).take_along_axis(x, self.index, axis=self.dim)
+        # as PyTorch, index may be smaller than x outside ``dim``: read the matching corner
+        # (take_along_axis would broadcast a size-1 index dim instead)
+        corner = tuple(slice(None) if i == self.dim else slice(0, n)
+                       for i, n in enumerate(self.index.shape))
+        return backend.array_module(x).take_along_axis(x[corner], self.index, axis=self.dim)
 
     def backward(self, gy):
         xp = backend.array_module(gy)
@@ -99,6 +103,8 @@ def gather(x, dim, index):
     index = _int_array(index, "gather")
     expect(index.ndim == x.ndim, "gather",
            f"index must have as many dims as the input: index {index.shape}, input {x.shape}")
+    expect(all(i == d or n <= m for i, (n, m) in enumerate(zip(index.shape, x.shape))), "gather",
+           f"index {index.shape} must not be larger than the input {x.shape} outside dim {d}")
     return Gather(d, index)(x)
 
 
@@ -121,10 +127,12 @@ class IndexSelect(Function):
 
 
 def index_select(x, dim, index):
-    """The slices of x along ``dim`` at the positions in the 1-d ``index``."""
+    """The slices of x along ``dim`` at the positions in the 1-d ``index`` (a 0-d index counts
+    as one position, as PyTorch)."""
     d = axis(dim, x.ndim, "index_select")
     index = _int_array(index, "index_select")
-    expect(index.ndim == 1, "index_select", f"index must be 1-d, got shape {index.shape}")
+    expect(index.ndim <= 1, "index_select", f"index must be 1-d, got shape {index.shape}")
+    index = index.reshape(-1)
     return IndexSelect(d, index)(x)
 
 
@@ -166,14 +174,29 @@ def embedding(ids, weight, padding_idx=None):
 
 
 def take(x, index):
-    """Elements of the flattened x at ``index``; the result has index's shape."""
+    """Elements of the flattened x at ``index`` (negative ones count from the end); the result
+    has index's shape."""
     from .shape import reshape
-    return embedding(index, reshape(x, -1, 1)).reshape(_int_array(index, "take").shape)
+    index = _int_array(index, "take")
+    n = x.array.size
+    if index.size:
+        lo, hi = int(index.min()), int(index.max())
+        if lo < -n or hi >= n:
+            raise IndexError(f"take: indices must be in [-{n}, {n}) for {n} elements, got "
+                             f"values from {lo} to {hi}")
+        if lo < 0:
+            index = backend.array_module(index).where(index < 0, index + n, index)
+    return reshape(embedding(index, reshape(x, -1, 1)), index.shape)
 
 
 def masked_fill(x, mask, value):
-    """x with ``value`` wherever the bool ``mask`` (broadcast to x) is True."""
+    """x with ``value`` wherever the bool ``mask`` (broadcast to x) is True; the result keeps
+    x's dtype, as PyTorch (a 0-d tensor ``value`` gets the gradient of the filled places)."""
     from .elementwise import where
+    if isinstance(value, Tensor):
+        value = value if value.dtype == x.dtype else value.type(x.dtype)
+    else:
+        value = Tensor.from_node(backend.array_module(x.array).asarray(value, x.dtype), None, 0)
     return where(mask, value, x)
 
 

@@ -6,12 +6,22 @@ tensor, so that backward can tell when a value it needs was overwritten.
 """
 
 from .. import backend
+from ..autograd.function import ShapeError
 from ..autograd.tensor import Tensor
 
 
-def _array(value, like):
+def _array(value, like, op=None):
+    """The raw value for an update of ``like``; with ``op``, refuse (naming ``op`` and both
+    shapes) a value that does not broadcast to ``like``'s shape, which must not change."""
     if isinstance(value, Tensor):
-        return value.array
+        value = value.array
+    if op is not None:
+        shape = getattr(value, "shape", ())
+        if shape != like.array.shape and shape != ():
+            lead = like.array.ndim - len(shape)
+            if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, like.array.shape[lead:])):
+                raise ShapeError(f"{op}: a value of shape {tuple(shape)} does not broadcast to "
+                                 f"the tensor's shape {like.array.shape}")
     return value
 
 
@@ -31,39 +41,41 @@ def fill_(x, value):
 
 def copy_(x, src):
     """Copy ``src``'s values (broadcast to x's shape) into x."""
+    src = _array(src, x, "copy_")
     x._check_inplace("copy_")
-    src = _array(src, x)
     backend.array_module(x.array).copyto(x.array, src, casting="unsafe")
     return x
 
 
 def add_(x, other, alpha=1):
     """x += alpha * other."""
+    other = _array(other, x, "add_")
     x._check_inplace("add_")
-    other = _array(other, x)
     x.array += other if alpha == 1 else other * alpha
     return x
 
 
 def sub_(x, other, alpha=1):
     """x -= alpha * other."""
+    other = _array(other, x, "sub_")
     x._check_inplace("sub_")
-    other = _array(other, x)
     x.array -= other if alpha == 1 else other * alpha
     return x
 
 
 def mul_(x, other):
     """x *= other."""
+    other = _array(other, x, "mul_")
     x._check_inplace("mul_")
-    x.array *= _array(other, x)
+    x.array *= other
     return x
 
 
 def div_(x, other):
     """x /= other."""
+    other = _array(other, x, "div_")
     x._check_inplace("div_")
-    x.array /= _array(other, x)
+    x.array /= other
     return x
 
 
@@ -76,23 +88,25 @@ def clamp_(x, min=None, max=None):  # noqa: A002
 
 def addcmul_(x, a, b, value=1):
     """x += value * a * b."""
+    a, b = _array(a, x, "addcmul_"), _array(b, x, "addcmul_")
     x._check_inplace("addcmul_")
-    x.array += value * _array(a, x) * _array(b, x)
+    x.array += value * a * b
     return x
 
 
 def addcdiv_(x, a, b, value=1):
     """x += value * a / b."""
+    a, b = _array(a, x, "addcdiv_"), _array(b, x, "addcdiv_")
     x._check_inplace("addcdiv_")
-    x.array += value * _array(a, x) / _array(b, x)
+    x.array += value * a / b
     return x
 
 
 def masked_fill_(x, mask, value):
     """Set x to ``value`` where ``mask`` is True."""
+    mask = _array(mask, x, "masked_fill_")
     x._check_inplace("masked_fill_")
-    backend.array_module(x.array).copyto(x.array, _array(value, x),
-                                         where=_array(mask, x).astype(bool))
+    backend.array_module(x.array).copyto(x.array, _array(value, x), where=mask.astype(bool))
     return x
 
 

@@ -5,7 +5,7 @@ For Y = A B:  dL/dA = dL/dY B^T  and  dL/dB = A^T dL/dY, summed over broadcast b
 
 from .. import backend
 from ..autograd.function import Function
-from ._helpers import expect, sum_to
+from ._helpers import expect, promote_types, sum_to
 
 
 class MatMul(Function):
@@ -19,6 +19,8 @@ class MatMul(Function):
         a, b = self.a, self.b
         need_a, need_b = self.needs_input_grad
         xp = backend.array_module(gy)
+        if a.ndim == 1 and b.ndim == 1:  # the dot product y = sum a b: gy is 0-d
+            return (gy * b if need_a else None), (gy * a if need_b else None)
         # promote 1-d operands to matrices, as the forward did
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -84,8 +86,14 @@ def linear(x, weight, bias=None):
     expect(x.ndim >= 1 and x.shape[-1] == weight.shape[1], "linear",
            f"input has {x.shape[-1] if x.ndim else 0} features (shape {x.shape}) but the weight "
            f"{weight.shape} expects {weight.shape[1]}")
+    inputs = [x, weight]
     if bias is not None:
         expect(bias.shape == (weight.shape[0],), "linear",
                f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
-        return Linear()(x, weight, bias)
-    return Linear()(x, weight)
+        inputs.append(bias)
+    if any(t.dtype != x.dtype for t in inputs):  # one dtype, as matmul promotes
+        dtype = x.dtype
+        for t in inputs[1:]:
+            dtype = promote_types(dtype, t.dtype)
+        inputs = [t if t.dtype == dtype else t.type(dtype) for t in inputs]
+    return Linear()(*inputs)

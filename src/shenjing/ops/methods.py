@@ -28,7 +28,9 @@ def _install():
     T.__matmul__ = linalg.matmul
     T.__rmatmul__ = lambda a, b: linalg.matmul(a.__class__(b) if not isinstance(b, T) else b, a)
     T.__floordiv__ = lambda a, b: arithmetic.div(a, b, rounding_mode="floor")
+    T.__rfloordiv__ = arithmetic.rfloordiv
     T.__mod__ = lambda a, b: a - arithmetic.div(a, b, rounding_mode="floor") * b
+    T.__rmod__ = lambda a, b: b - arithmetic.div(b, a, rounding_mode="floor") * a
     T.__eq__ = comparison.eq
     T.__ne__ = comparison.ne
     T.__lt__ = comparison.lt
@@ -56,6 +58,8 @@ def _install():
         "sqrt": elementwise.sqrt, "rsqrt": elementwise.rsqrt, "abs": elementwise.abs,
         "sign": elementwise.sign, "sin": elementwise.sin, "cos": elementwise.cos,
         "clamp": elementwise.clamp, "clip": elementwise.clamp,
+        "clamp_min": elementwise.clamp_min, "clamp_max": elementwise.clamp_max,
+        "square": elementwise.square, "reciprocal": elementwise.reciprocal,
         "maximum": elementwise.maximum, "minimum": elementwise.minimum,
         "floor": elementwise.floor, "ceil": elementwise.ceil, "round": elementwise.round,
         "isnan": elementwise.isnan, "isinf": elementwise.isinf, "isfinite": elementwise.isfinite,
@@ -66,6 +70,7 @@ def _install():
         "min": reduction.min, "amax": reduction.amax, "amin": reduction.amin,
         "var": reduction.var, "std": reduction.std, "logsumexp": reduction.logsumexp,
         "prod": reduction.prod, "argmax": reduction.argmax, "argmin": reduction.argmin,
+        "count_nonzero": reduction.count_nonzero,
         "all": reduction.all, "any": reduction.any,
         # shape
         "reshape": shape.reshape, "view": shape.view, "flatten": shape.flatten,
@@ -77,6 +82,7 @@ def _install():
         "view_as": lambda x, other: shape.reshape(x, other.shape),
         "reshape_as": lambda x, other: shape.reshape(x, other.shape),
         "contiguous": lambda x: x,
+        "type_as": lambda x, other: x.type(other.dtype),
         # indexing
         "gather": indexing.gather, "index_select": indexing.index_select,
         "masked_fill": indexing.masked_fill, "take": indexing.take,
@@ -90,7 +96,7 @@ def _install():
         "gt": comparison.gt, "ge": comparison.ge, "equal": comparison.equal,
         "allclose": comparison.allclose, "isclose": comparison.isclose,
         "logical_not": comparison.logical_not, "logical_and": comparison.logical_and,
-        "logical_or": comparison.logical_or,
+        "logical_or": comparison.logical_or, "logical_xor": comparison.logical_xor,
         # in place
         "zero_": inplace.zero_, "fill_": inplace.fill_, "copy_": inplace.copy_,
         "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,

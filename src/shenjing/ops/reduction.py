@@ -2,7 +2,8 @@
 
 Backward spreads the gradient back over the reduced axes: for sum every element gets
 dL/dy, for mean dL/dy / n, for max only the elements equal to the max (shared evenly
-among ties), for var dL/dy * 2 (x - mean) / (n - correction).
+among ties; ``max(x, dim)`` gives it to the returned index alone, as PyTorch), for var
+dL/dy * 2 (x - mean) / (n - correction).
 """
 
 import builtins
@@ -82,6 +83,33 @@ class MaxMin(Function):
         return g * hit / count
 
 
+class MaxMinDim(Function):
+    """y = max (or min) of x along one axis, as ``max(x, dim)``: the gradient goes to the one
+    element whose index is returned (the first of ties), as PyTorch; ``self.indices`` holds
+    the indices after the forward."""
+    reads_inputs = False
+
+    def __init__(self, axis, keepdim, largest):
+        self.axis, self.keepdim, self.largest = axis, keepdim, largest
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        index = (xp.argmax if self.largest else xp.argmin)(x, axis=self.axis, keepdims=True)
+        self.shape, self.index = x.shape, index
+        y = xp.take_along_axis(x, index, axis=self.axis)
+        if not self.keepdim:
+            y, index = y.squeeze(self.axis), index.squeeze(self.axis)
+        self.indices = index.astype("int64", copy=False)
+        return y
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        gx = xp.zeros(self.shape, gy.dtype)
+        g = gy if self.keepdim else xp.expand_dims(gy, self.axis)
+        xp.put_along_axis(gx, self.index, g, axis=self.axis)
+        return gx
+
+
 class Var(Function):
     """y = sum((x - mean)^2) / (n - correction);  dL/dx = dL/dy * 2 (x - mean) / (n - c)."""
 
@@ -98,7 +126,9 @@ class Var(Function):
 
     def backward(self, gy):
         g = _expand(gy, self.centered.shape, self.dims, self.keepdim)
-        return g * self.centered * (2 / self.denom)
+        # n - correction <= 0: the variance is undefined, and so (NaN) is its gradient
+        scale = 2 / self.denom if self.denom > 0 else float("nan")
+        return g * self.centered * scale
 
 
 class LogSumExp(Function):
@@ -150,12 +180,14 @@ class Prod(Function):
 def _dims(x, dim):
     if x.ndim == 0:
         return None
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        return None  # as PyTorch: an empty dim list reduces over every dim
     return axes(dim, x.ndim, "reduction")
 
 
 def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch.sum
     """Sum over ``dim`` (an int, a tuple, or None for all); bools and ints sum to int64."""
-    if x.array.dtype.kind in "bi" and dtype is None:
+    if x.array.dtype.kind in "biu" and dtype is None:
         dtype = "int64"
     if dtype is not None:
         x = x.type(dtype)
@@ -186,10 +218,14 @@ class _ValuesIndices(tuple):
 def _extreme(x, dim, keepdim, largest):
     if dim is None:
         return MaxMin(None, False, largest)(x)
-    d = _dims(x, dim)
-    values = MaxMin(d, keepdim, largest)(x)
-    arg = (argmax if largest else argmin)(x, dim, keepdim)
-    return _ValuesIndices((values, arg))
+    if x.ndim == 0:  # as PyTorch: dim 0 (or -1) of a 0-d tensor is the element itself
+        axes(dim, 0, "max" if largest else "min")
+        from .shape import reshape
+        x = reshape(x, (1,))
+        dim, keepdim = 0, False
+    op = MaxMinDim(axes(dim, x.ndim, "max" if largest else "min")[0], keepdim, largest)
+    values = op(x)
+    return _ValuesIndices((values, Tensor.from_node(op.indices, None, 0)))
 
 
 def max(x, dim=None, keepdim=False):  # noqa: A001 - torch.max
@@ -222,7 +258,12 @@ def amin(x, dim=None, keepdim=False):
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
-    """Variance over ``dim``; divides by n - 1 (``correction=1``) unless told otherwise."""
+    """Variance over ``dim``; divides by n - 1 (``correction=1``) unless told otherwise.
+
+    ``var(x, False)`` is PyTorch's ``var(input, unbiased)``: a bool is never a dim.
+    """
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     return Var(_dims(x, dim), correction, keepdim)(x)
@@ -231,6 +272,8 @@ def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
 def std(x, dim=None, unbiased=None, keepdim=False, correction=None):
     """Standard deviation: sqrt of ``var`` with the same arguments."""
     from .elementwise import sqrt
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     return sqrt(var(x, dim, unbiased, keepdim, correction))
 
 

@@ -190,6 +190,8 @@ def permute(x, *dims):
 def transpose(x, dim0, dim1):
     """Swap two dims."""
     a, b = axis(dim0, x.ndim, "transpose"), axis(dim1, x.ndim, "transpose")
+    if a == b:
+        return x
     order = list(range(x.ndim))
     order[a], order[b] = order[b], order[a]
     return Permute(tuple(order))(x)
@@ -212,7 +214,16 @@ def matrix_transpose(x):
 def broadcast_to(x, *shape):
     """x broadcast to ``shape`` (without copying); the gradient is summed back."""
     shape = _shape_arg(shape)
-    return x if shape == x.shape else BroadcastTo(shape)(x)
+    if shape == x.shape:
+        return x
+    _expect_broadcastable(x.shape, shape, "broadcast_to")
+    return BroadcastTo(shape)(x)
+
+
+def _expect_broadcastable(shape, target, op):
+    lead = len(target) - len(shape)
+    expect(lead >= 0 and all(n == 1 or n == t for n, t in zip(shape, target[lead:])), op,
+           f"cannot broadcast shape {shape} to {target}: each dim must be 1 or equal")
 
 
 def expand(x, *sizes):
@@ -220,7 +231,10 @@ def expand(x, *sizes):
     sizes = _shape_arg(sizes)
     lead = len(sizes) - x.ndim
     expect(lead >= 0, "expand", f"cannot expand shape {x.shape} to fewer dims {sizes}")
+    expect(all(s != -1 for s in sizes[:lead]), "expand",
+           f"-1 is only allowed for existing dims: shape {x.shape}, sizes {sizes}")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    _expect_broadcastable(x.shape, shape, "expand")
     return broadcast_to(x, shape)
 
 
@@ -240,7 +254,8 @@ def cat(tensors, dim=0):
                                             if j != d), "cat",
                f"tensor {i} has shape {t.shape}, which differs from tensor 0's {first} "
                f"outside dim {d}")
-    return tensors[0] if len(tensors) == 1 else Concatenate(d)(*_same_dtype(tensors))
+    # one tensor is copied too, as PyTorch: the result never aliases an input
+    return Concatenate(d)(*_same_dtype(tensors))
 
 
 concatenate = cat
@@ -270,7 +285,8 @@ def split(x, split_size_or_sections, dim=0):
     the sizes in a list."""
     d = axis(dim, x.ndim, "split")
     n = x.shape[d]
-    if isinstance(split_size_or_sections, int):
+    if isinstance(split_size_or_sections, (int, numpy.integer)):
+        split_size_or_sections = int(split_size_or_sections)
         size = split_size_or_sections
         expect(size > 0, "split", f"split_size must be positive, got {size}")
         sizes = [size] * (n // size) + ([n % size] if n % size else [])
@@ -306,8 +322,9 @@ def pad(x, pad, mode="constant", value=0.0):
     return Pad(tuple(widths), value)(x)
 
 
-def flip(x, dims):
-    """Reverse the order of elements along ``dims``."""
+def flip(x, *dims):
+    """Reverse the order of elements along ``dims`` (an int, a tuple, or spread ints)."""
+    dims = dims[0] if len(dims) == 1 else dims
     return Flip(axes(dims, x.ndim, "flip"))(x)
 
 

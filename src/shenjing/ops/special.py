@@ -2,7 +2,10 @@
 
 NumPy has no erf, so it is computed here in float64 to near machine precision:
 
-* |x| < 2.5: the Maclaurin series  erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1));
+* |x| < 2.5: the series of positive terms
+  erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_n 2^n x^(2n+1) / (1 * 3 * ... * (2n+1)),
+  which, unlike the alternating Maclaurin series, loses no digits to cancellation
+  (about 1e-15 against ``math.erf``, where the alternating one lost 1e-14 near 2.5);
 * |x| >= 2.5: the continued fraction
   erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))).
 """
@@ -11,8 +14,9 @@ import math
 
 from .. import backend
 from ..autograd.function import Function
+from ._helpers import floating
 
-_SERIES_TERMS = 60
+_SERIES_TERMS = 50
 _FRACTION_DEPTH = 60
 
 
@@ -28,15 +32,16 @@ def erf_array(x):
         term = s.copy()
         total = s.copy()
         for n in range(1, _SERIES_TERMS):
-            term *= -x2 / n
-            total += term / (2 * n + 1)
-        out[small] = total * (2 / math.sqrt(math.pi))
+            term *= (2 / (2 * n + 1)) * x2
+            total += term
+        out[small] = total * xp.exp(-x2) * (2 / math.sqrt(math.pi))
     b = a[~small]
     if b.size:
         f = b.copy()
         for k in range(_FRACTION_DEPTH, 0, -1):
             f = b + (k / 2) / f
-        out[~small] = 1 - xp.exp(-b * b) / (math.sqrt(math.pi) * f)
+        with xp.errstate(over="ignore"):  # b * b overflows to inf for huge b: erf is 1
+            out[~small] = 1 - xp.exp(-b * b) / (math.sqrt(math.pi) * f)
     return (xp.sign(x) * out).astype(x.dtype, copy=False)
 
 
@@ -49,9 +54,11 @@ class Erf(Function):
 
     def backward(self, gy):
         x = self.x
-        return gy * ((2 / math.sqrt(math.pi)) * backend.array_module(x).exp(-x * x))
+        xp = backend.array_module(x)
+        with xp.errstate(over="ignore"):  # x * x overflows for huge |x|, where the slope is 0
+            return gy * ((2 / math.sqrt(math.pi)) * xp.exp(-x * x))
 
 
 def erf(x):
-    """The Gauss error function elementwise."""
-    return Erf()(x)
+    """The Gauss error function elementwise (integer tensors give the default float dtype)."""
+    return Erf()(floating(x))
