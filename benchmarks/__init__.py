@@ -1,0 +1,1 @@
+"""Benchmarks: the same workloads in shenjing and PyTorch, in one process (see README.md)."""
