@@ -15,7 +15,10 @@ from .dtypes import (bool, double, float, float16, float32, float64, half, int, 
                      int32, int64, long, short, uint8)
 from .ops import *  # noqa: F401,F403 - the op functions: shenjing.exp, shenjing.cat, ...
 from .ops import abs, all, any, max, min, pow, round, sum  # noqa: A004 - torch's names
+from .io import load, save  # shenjing.save / shenjing.load: safetensors files
 from . import nn  # noqa: E402 - the PyTorch face: shenjing.nn, shenjing.nn.functional
+from . import optim  # noqa: E402 - shenjing.optim: optimizers and lr_scheduler
+from . import utils  # noqa: E402 - shenjing.utils.data: Dataset, DataLoader
 
 __version__ = "0.1.0"
 

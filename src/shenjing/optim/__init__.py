@@ -1,0 +1,18 @@
+"""Optimizers and learning-rate schedules with PyTorch's interface (``torch.optim``).
+
+``shenjing.optim.Adam(model.parameters(), lr=1e-3)``, ``optimizer.zero_grad()``,
+``optimizer.step()``, ``shenjing.optim.lr_scheduler.OneCycleLR(...)``.  The update rules
+themselves are plain functions on arrays in ``shenjing.optim.functional``, shared with the
+Keras face.
+"""
+
+from . import functional, lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "functional",
+           "lr_scheduler"]
