@@ -10,7 +10,8 @@ from .autograd import (Tensor, detect_anomaly, enable_grad, inference_mode, is_g
 from .autograd.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                 full_like, linspace, ones, ones_like, rand, rand_like, randint,
                                 randn, randn_like, randperm, tensor, zeros, zeros_like)
-from .backend import get_default_dtype, manual_seed, set_default_dtype
+from .backend import Generator, get_default_dtype, manual_seed, set_default_dtype
+from .device import backends, cuda, device
 from .dtypes import (bool, double, float, float16, float32, float64, half, int, int8, int16,  # noqa: A004
                      int32, int64, long, short, uint8)
 from .ops import *  # noqa: F401,F403 - the op functions: shenjing.exp, shenjing.cat, ...

@@ -83,6 +83,36 @@ def manual_seed(seed):
     return _rng
 
 
+class Generator:
+    """A random generator of its own (``torch.Generator()``), seeded with ``manual_seed``.
+
+    It draws as NumPy's ``Generator`` does (``permutation``, ``integers``, ``random``,
+    ``standard_normal``), so ``random_split(..., generator=g)`` and samplers accept it.
+    """
+
+    def __init__(self, device="cpu"):
+        self._rng = numpy.random.default_rng()
+        self._seed = None
+
+    def manual_seed(self, seed):
+        """Reseed this generator; returns it (``Generator().manual_seed(42)``)."""
+        self._seed = int(seed)
+        self._rng = numpy.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return self._rng.bit_generator.state
+
+    def set_state(self, state):
+        self._rng.bit_generator.state = state
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["_rng"], name)
+
+
 def initial_seed():
     """The seed last given to ``manual_seed`` (None if never seeded)."""
     return _seed

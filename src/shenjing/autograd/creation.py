@@ -8,7 +8,7 @@ draws come from the one process-wide generator seeded by ``shenjing.manual_seed`
 import numpy
 
 from .. import backend
-from .tensor import Tensor, as_array
+from .tensor import Tensor, _check_device, as_array
 
 
 def _size(size):
@@ -29,16 +29,18 @@ def _make(array, requires_grad):
     return t.requires_grad_() if requires_grad else t
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, requires_grad=False, device=None):
     """A new tensor holding a copy of ``data`` (numbers, nested lists, arrays, tensors)."""
+    _check_device(device)
     array = as_array(data, dtype)
     if array is getattr(data, "array", data):
         array = array.copy()
     return _make(array, requires_grad)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares the array when no conversion is needed."""
+    _check_device(device)
     if isinstance(data, Tensor) and (dtype is None or backend.to_dtype(dtype) == data.dtype):
         return data
     return Tensor.from_node(as_array(data, dtype), None, 0)
@@ -51,31 +53,36 @@ def from_numpy(array):
     return Tensor.from_node(array, None, 0)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of zeros of the given size."""
+    _check_device(device)
     return _make(backend.xp().zeros(_size(size), _float(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of ones of the given size."""
+    _check_device(device)
     return _make(backend.xp().ones(_size(size), _float(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, requires_grad=False, device=None):
     """An uninitialised tensor of the given size."""
+    _check_device(device)
     return _make(backend.xp().empty(_size(size), _float(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     """A tensor of the given size filled with ``fill_value`` (dtype inferred from it)."""
+    _check_device(device)
     if dtype is None:
         dtype = as_array(fill_value).dtype
     return _make(backend.xp().full(_size((size,)), fill_value, backend.to_dtype(dtype)),
                  requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for int arguments."""
+    _check_device(device)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -85,32 +92,37 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
                  requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    _check_device(device)
     return _make(backend.xp().linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     """The n x m identity matrix (m defaults to n)."""
+    _check_device(device)
     return _make(backend.xp().eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False):
+def rand(*size, dtype=None, requires_grad=False, device=None):
     """Uniform samples in [0, 1) from the process generator."""
+    _check_device(device)
     array = backend.generator().random(_size(size), dtype=numpy.float64)
     return _make(backend.xp().asarray(array, dtype=_float(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False):
+def randn(*size, dtype=None, requires_grad=False, device=None):
     """Standard normal samples from the process generator."""
+    _check_device(device)
     dtype = _float(dtype)
     draw = numpy.float32 if dtype == numpy.float32 else numpy.float64
     array = backend.generator().standard_normal(_size(size), dtype=draw)
     return _make(backend.xp().asarray(array, dtype=dtype), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None):
+def randint(low, high=None, size=(), dtype=None, device=None):
     """Integers uniform in [low, high) (``randint(high, size)`` as in PyTorch)."""
+    _check_device(device)
     if high is None:
         low, high = 0, low
     array = backend.generator().integers(low, high, size=_size((size,)))
@@ -118,16 +130,17 @@ def randint(low, high=None, size=(), dtype=None):
                             None, 0)
 
 
-def randperm(n, dtype=None):
+def randperm(n, dtype=None, device=None):
     """A random permutation of 0..n-1."""
+    _check_device(device)
     array = backend.generator().permutation(n)
     return Tensor.from_node(backend.xp().asarray(array, dtype=backend.to_dtype(dtype) or numpy.int64),
                             None, 0)
 
 
 def _like(fn):
-    def like(t, dtype=None, requires_grad=False):
-        return fn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+    def like(t, dtype=None, requires_grad=False, device=None):
+        return fn(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device)
     like.__name__ = fn.__name__ + "_like"
     like.__doc__ = f"``{fn.__name__}`` with the shape (and dtype, unless given) of tensor ``t``."
     return like
@@ -140,6 +153,7 @@ rand_like = _like(rand)
 randn_like = _like(randn)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
+def full_like(t, fill_value, dtype=None, requires_grad=False, device=None):
     """``full`` with the shape (and dtype, unless given) of tensor ``t``."""
+    _check_device(device)
     return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)

@@ -374,6 +374,8 @@ def _is_device(a):
 
 
 def _check_device(device):
+    if device is None:
+        return
     name = str(device).split(":")[0]
     if name != "cpu":
         raise RuntimeError(f"to({device!r}): shenjing tensors live on the CPU in this process "
