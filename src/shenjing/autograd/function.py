@@ -73,7 +73,9 @@ class Function:
             if type(outputs) is tuple:
                 self.n_outputs = len(outputs)
                 self.output_meta = [(y.shape, y.dtype) for y in outputs]
-                return tuple(make(y, self, i) for i, y in enumerate(outputs))
+                # integer outputs (indices) carry no gradient and start no graph
+                return tuple(make(y, self if y.dtype.kind == "f" else None, i)
+                             for i, y in enumerate(outputs))
             self.n_outputs = 1
             return make(outputs, self, 0)
         if type(outputs) is tuple:

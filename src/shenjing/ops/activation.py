@@ -15,10 +15,14 @@ from .special import erf_array
 
 
 def sigmoid_array(x):
-    """1 / (1 + e^-x) without overflow: e^-|x| is never larger than 1."""
+    """1 / (1 + e^-x) without overflow, from e = e^-|x| (never above 1):
+    sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, i.e. max(e, [x >= 0]) / (1 + e)."""
     xp = backend.array_module(x)
     e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    numerator = xp.maximum(e, x >= 0)
+    e += 1
+    numerator /= e
+    return numerator
 
 
 def softplus_array(x):
