@@ -185,3 +185,30 @@ def test_containers():
     params = nn.ParameterList([sj.ones(2), sj.zeros(3)])
     assert [p.shape for p in params] == [(2,), (3,)]
     assert len(list(params.parameters())) == 2
+
+
+def test_deepcopy_gives_independent_parameters():
+    import copy
+    net = Net()
+    clone = copy.deepcopy(net)
+    assert isinstance(clone.fc1.weight, nn.Parameter) and clone.fc1.weight.requires_grad
+    assert clone.fc1.weight is not net.fc1.weight
+    np.testing.assert_array_equal(clone.fc1.weight.numpy(), net.fc1.weight.numpy())
+    with sj.no_grad():
+        clone.fc1.weight.add_(1)
+    assert not np.array_equal(clone.fc1.weight.numpy(), net.fc1.weight.numpy())
+    assert [n for n, _ in clone.named_parameters()] == [n for n, _ in net.named_parameters()]
+
+
+def test_error_path_goes_through_containers_the_module_does_not_call():
+    class Stack(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(4, 4), nn.Linear(5, 4)])
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = layer(x)
+            return x
+    with pytest.raises(ValueError, match=r"^layers\.1 \(Linear\):"):
+        Stack()(sj.randn(2, 4))

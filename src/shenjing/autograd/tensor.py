@@ -151,6 +151,18 @@ class Tensor:
 
     __hash__ = object.__hash__  # == is elementwise, identity is the hash
 
+    def __deepcopy__(self, memo):
+        """A leaf copy with its own array (and gradient), of the same class (Parameter stays one)."""
+        if self._node is not None:
+            raise RuntimeError("deepcopy: only leaf tensors can be copied; use .detach().clone()")
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        clone.array = self.array.copy()
+        clone.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
+        clone.requires_grad = self.requires_grad
+        clone._node, clone._index, clone._version, clone._hooks = None, 0, 0, None
+        return clone
+
     def __iter__(self):
         if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")

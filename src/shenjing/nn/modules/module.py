@@ -383,6 +383,15 @@ class Module:
         raise TypeError("shenjing modules are not pickled; save model.state_dict() "
                         "with shenjing.save")
 
+    def __deepcopy__(self, memo):
+        """An independent copy with its own parameters (``copy.deepcopy(model)``)."""
+        import copy
+        clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            clone.__dict__[key] = copy.deepcopy(value, memo)
+        return clone
+
 
 def _discard(d, first, second, name):
     first.pop(name, None)
@@ -399,8 +408,9 @@ def _add_module_path(error, module):
                                         "detail": str(error.args[0]) if error.args else str(error)}
     else:
         last = chain["last"]
-        for name, child in module._modules.items():
-            if child is last:
+        # the module that raised may sit below a container (layers.0) this module never calls
+        for name, child in module.named_modules():
+            if child is last and name:
                 chain["names"].insert(0, name)
                 break
         chain["last"] = module
