@@ -4,7 +4,7 @@
 functions, the ops, autograd (``no_grad``, ``backward``), dtypes and ``manual_seed``.
 """
 
-from . import backend
+from . import allocator, backend
 from .autograd import (Tensor, detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
                        no_grad, set_grad_enabled)
 from .autograd.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
@@ -22,6 +22,8 @@ from . import optim  # noqa: E402 - shenjing.optim: optimizers and lr_scheduler
 from . import utils  # noqa: E402 - shenjing.utils.data: Dataset, DataLoader
 
 __version__ = "0.1.0"
+
+allocator.keep_freed_memory()
 
 
 def is_tensor(obj):

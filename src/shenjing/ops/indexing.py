@@ -136,6 +136,23 @@ def index_select(x, dim, index):
     return IndexSelect(d, index)(x)
 
 
+def add_rows(shape, ids, rows):
+    """A zero array of ``shape`` with ``rows[k]`` added into row ``ids[k]`` for every k.
+
+    The same as ``add.at(out, ids, rows)``, computed by sorting the ids once and summing
+    each run of equal ids with one ``add.reduceat``: several times faster than ``add.at``.
+    """
+    xp = backend.array_module(rows)
+    out = xp.zeros(shape, rows.dtype)
+    if ids.size == 0:
+        return out
+    order = xp.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = xp.flatnonzero(xp.concatenate([[True], sorted_ids[1:] != sorted_ids[:-1]]))
+    out[sorted_ids[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
+    return out
+
+
 class Embedding(Function):
     """y = weight[ids]: one row per id, shape ids.shape + (D,);  dL/dweight adds rows up.
 
@@ -152,8 +169,7 @@ class Embedding(Function):
 
     def backward(self, gy):
         xp = backend.array_module(gy)
-        gw = xp.zeros(self.shape, gy.dtype)
-        xp.add.at(gw, self.ids.reshape(-1), gy.reshape(-1, self.shape[1]))
+        gw = add_rows(self.shape, self.ids.reshape(-1), gy.reshape(-1, self.shape[1]))
         if self.padding_idx is not None:
             gw[self.padding_idx] = 0
         return gw

@@ -404,8 +404,12 @@ def _add_module_path(error, module):
     passes up through the enclosing modules' calls."""
     chain = getattr(error, "_shenjing_path", None)
     if chain is None:
+        detail = str(error.args[0]) if error.args else str(error)
+        own = f"{type(module).__name__}: "
+        if detail.startswith(own):  # the layer named itself already; the path will say it
+            detail = detail[len(own):]
         error._shenjing_path = chain = {"names": [], "inner": module, "last": module,
-                                        "detail": str(error.args[0]) if error.args else str(error)}
+                                        "detail": detail}
     else:
         last = chain["last"]
         # the module that raised may sit below a container (layers.0) this module never calls
