@@ -17,6 +17,13 @@ from ..ops.normalization import batch_norm as _batch_norm
 from ..ops.normalization import group_norm as _group_norm
 from ..ops.normalization import instance_norm as _instance_norm
 from ..ops.normalization import layer_norm as _layer_norm
+from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
+                        conv_transpose3d)
+from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
+                        adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d, avg_pool1d,
+                        avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
+from ..ops.upsample import interpolate, upsample
+from ..ops.attention import multi_head_attention_forward, scaled_dot_product_attention
 from ..ops.dropout import dropout as _dropout
 from ..ops.shape import pad as _pad
 
@@ -26,6 +33,13 @@ __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "mish",
            "normalize", "cosine_similarity", "group_norm", "instance_norm", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss",
            "smooth_l1_loss", "kl_div", "multi_margin_loss"]
+
+__all__ += ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+            "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+            "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "adaptive_max_pool3d", "interpolate", "upsample"]
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
 def softmax(input, dim=None, dtype=None):

@@ -2,5 +2,6 @@
 
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from . import rnn
 
 clip_grad_norm = clip_grad_norm_
