@@ -7,12 +7,10 @@ and values; in memory they are channels-last, which the next conv or pool reads 
 a transpose (see ``ops/conv.py``).
 """
 
-import math
-
 from ... import backend
 from ...ops import conv as C
-from .. import init
 from ..parameter import Parameter
+from .linear import reset_affine
 from .module import Module
 
 
@@ -62,12 +60,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         """PyTorch's default: He uniform (a = sqrt(5)) weight, U(-1/sqrt(fan_in), ..) bias."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        reset_affine(self.weight, self.bias)
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, " \

@@ -38,10 +38,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_affine(self.weight, self.bias)
 
     def forward(self, x):
         check_float_input(x, self.weight, "Linear")
@@ -50,6 +47,16 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+def reset_affine(weight, bias):
+    """PyTorch's default for Linear and Conv layers: He uniform with a = sqrt(5) for the
+    weight, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
 
 
 def _empty(shape, dtype):
