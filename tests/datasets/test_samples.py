@@ -45,9 +45,10 @@ def test_arrays_are_the_original_bytes(mnist):
 
 
 def test_shipped_files_match_pinned_checksums():
-    for part in ("images", "labels"):
-        filename, sha256 = SAMPLES["mnist"][part]
+    for name, part in (("mnist", "images"), ("mnist", "labels"), ("imdb", "reviews")):
+        filename, sha256 = SAMPLES[name][part]
         assert hashlib.sha256(sample_path(filename).read_bytes()).hexdigest() == sha256
+        assert filename in sample_path("README.md").read_text()  # origin and licence stated
     assert sample_path("README.md").is_file()
 
 
