@@ -4,7 +4,7 @@
 -> Conv 64 3x3 -> ReLU -> Flatten -> Linear 64 -> ReLU -> Linear 10 (valid padding),
 cross-entropy on integer labels, Adam (lr 1e-3), batch 64 (../shared/BENCHMARKS.md).
 
-    python -m benchmarks.cnn                   # the comparison table
+    python -m benchmarks run --only cnn        # in the suite (also: python -m benchmarks.cnn)
     python -m benchmarks.cnn --profile         # where shenjing's step spends its time
 """
 
@@ -15,9 +15,12 @@ import time
 
 import numpy
 
-from .common import compare, libraries, print_comparison, training_step
+from .common import compare, libraries, load_same_weights, print_comparison, training_step
 
+NAME = "cnn"
+TITLE = "cnn: conv-pool-conv-pool-conv-linear, train step"
 BATCH = 64
+TINY = {"batch": 2}
 GEMM_FUNCTIONS = ("gemm", "input_grad_gemm", "weight_grad_gemm")
 
 
@@ -25,31 +28,28 @@ def _conv_flops(n, c, o, k, out):
     return 2 * n * c * o * k * k * out * out
 
 
-def flops_per_step(batch=BATCH):
+def flops_per_step(batch=BATCH, width=1.0):
     """Multiply-adds x 2 of forward, x 3 for forward + both backward GEMMs (the first
     layer needs no input gradient, counted anyway as the plan's figure does)."""
-    forward = (_conv_flops(batch, 1, 32, 3, 26) + _conv_flops(batch, 32, 64, 3, 11)
-               + _conv_flops(batch, 64, 64, 3, 3) + 2 * batch * (576 * 64 + 64 * 10))
+    c1, c2, c3, hidden = (max(1, int(c * width)) for c in (32, 64, 64, 64))
+    forward = (_conv_flops(batch, 1, c1, 3, 26) + _conv_flops(batch, c1, c2, 3, 11)
+               + _conv_flops(batch, c2, c3, 3, 3) + 2 * batch * (c3 * 9 * hidden + hidden * 10))
     return 3 * forward
 
 
-def build(lib, batch=BATCH, seed=0):
-    """(model, loss_fn, inputs, target) made with ``lib`` from the same NumPy arrays."""
+def build(lib, batch=BATCH, seed=0, width=1.0):
+    """(model, loss_fn, inputs, target) made with ``lib`` from the same NumPy arrays;
+    ``width`` scales the channels (32, 64, 64) and the hidden linear layer (64)."""
     nn = lib.nn
     rng = numpy.random.default_rng(seed)
     lib.manual_seed(seed)
+    c1, c2, c3, hidden = (max(1, int(c * width)) for c in (32, 64, 64, 64))
     model = nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(),
-        nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10))
-    # the same weights in both libraries: drawn here, loaded by name
-    state = {}
-    for name, p in model.named_parameters():
-        fan_in = int(numpy.prod(p.shape[1:])) if p.ndim > 1 else p.shape[0]
-        bound = 1 / numpy.sqrt(fan_in)
-        state[name] = rng.uniform(-bound, bound, tuple(p.shape)).astype(numpy.float32)
-    model.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+        nn.Conv2d(1, c1, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c2, c3, 3), nn.ReLU(), nn.Flatten(),
+        nn.Linear(c3 * 9, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    load_same_weights(lib, model, rng)     # the same weights in both libraries
     x = lib.tensor(rng.random((batch, 1, 28, 28), dtype=numpy.float32))
     y = lib.tensor(rng.integers(0, 10, batch))
     return model, nn.CrossEntropyLoss(), x, y

@@ -76,3 +76,30 @@ def print_comparison(title, results, batch, flops_per_step=None):
     if "torch" in results:
         ratio = results["shenjing"]["median"] / results["torch"]["median"]
         print(f"  ratio shenjing/torch (median): {ratio:.2f}")
+
+
+def load_same_weights(lib, model, rng, draw=None):
+    """Give ``model`` weights drawn from ``rng`` by parameter name, so that the model built
+    with shenjing and the one built with PyTorch start from the same point.
+
+    ``draw(name, shape)`` returns a float32 array, or None for the default: uniform in
+    +-1/sqrt(fan_in) (fan_in = product of the shape but the first axis), and 1 / 0 for a
+    batch norm's weight / bias (1-D parameters of a module that has running statistics).
+    """
+    import numpy
+    state = {}
+    buffers = {name.rsplit(".", 1)[0] for name, _ in model.named_buffers()}
+    for name, p in model.named_parameters():
+        shape = tuple(p.shape)
+        array = draw(name, shape) if draw is not None else None
+        if array is None:
+            module, kind = name.rsplit(".", 1) if "." in name else ("", name)
+            if len(shape) == 1 and module in buffers:
+                array = numpy.full(shape, 1.0 if kind == "weight" else 0.0)
+            else:
+                fan_in = int(numpy.prod(shape[1:])) if len(shape) > 1 else shape[0]
+                bound = 1 / numpy.sqrt(fan_in)
+                array = rng.uniform(-bound, bound, shape)
+        state[name] = lib.tensor(numpy.asarray(array, dtype=numpy.float32))
+    model.load_state_dict(state, strict=False)
+    return model

@@ -4,7 +4,7 @@ token ids (vocab 10,000, length 200) -> Embedding 64 -> LSTM 64 (all steps) -> L
 (last step) -> Linear 64 -> ReLU -> Dropout 0.5 -> Linear 1, BCE with logits, Adam
 (lr 1e-3), batch 32 (../shared/BENCHMARKS.md).
 
-    python -m benchmarks.lstm                  # the comparison table
+    python -m benchmarks run --only lstm       # in the suite (also: python -m benchmarks.lstm)
     python -m benchmarks.lstm --profile        # where shenjing's step spends its time
 """
 
@@ -17,7 +17,10 @@ import numpy
 
 from .common import compare, libraries, print_comparison, training_step
 
+NAME = "lstm"
+TITLE = "lstm: embedding-LSTM64-LSTM32-linear, train step"
 BATCH, VOCAB, LENGTH, EMBED, HIDDEN1, HIDDEN2 = 32, 10_000, 200, 64, 64, 32
+TINY = {"batch": 2, "length": 8}
 
 
 def flops_per_step(batch=BATCH, length=LENGTH):
