@@ -9,13 +9,10 @@ cross-entropy on integer labels, Adam (lr 1e-3), batch 64 (../shared/BENCHMARKS.
 """
 
 import argparse
-import cProfile
-import pstats
-import time
 
 import numpy
 
-from .common import compare, libraries, load_same_weights, print_comparison, training_step
+from .common import compare, load_same_weights, print_comparison
 
 NAME = "cnn"
 TITLE = "cnn: conv-pool-conv-pool-conv-linear, train step"
@@ -58,18 +55,8 @@ def build(lib, batch=BATCH, seed=0, width=1.0):
 def profile(steps=30, top=25):
     """cProfile of shenjing's training step; prints the top functions by own time and the
     share of the step spent in the GEMMs (NumPy's matmul)."""
-    lib = libraries(use_torch=False)["shenjing"]
-    step = training_step(lib, *build(lib))
-    for _ in range(3):
-        step()
-    # CPU time, not wall time: the share stays meaningful on a busy machine (run with
-    # OPENBLAS_NUM_THREADS=1 so that the GEMMs' CPU time is not counted twice)
-    profiler = cProfile.Profile(time.process_time)
-    profiler.enable()
-    for _ in range(steps):
-        step()
-    profiler.disable()
-    stats = pstats.Stats(profiler)
+    from .profile import profile as profile_step  # the runner imports this module
+    stats = profile_step("cnn", steps, top)
     total = sum(v[2] for v in stats.stats.values())       # own time of every function
     # the conv GEMMs live in three one-line functions of ops/conv.py (``a @ b`` itself does
     # not show in a profile); the linear layers' small GEMMs are counted as other time
@@ -78,7 +65,6 @@ def profile(steps=30, top=25):
     # the conv path: everything under Conv.forward and Conv.backward (ops/conv.py)
     conv = sum(v[3] for k, v in stats.stats.items()
                if k[0].endswith("ops/conv.py") and k[2] in ("forward", "backward"))
-    stats.sort_stats("tottime").print_stats(top)
     ms = lambda t: t / steps * 1e3  # noqa: E731
     print(f"step {ms(total):.2f} ms (CPU); conv ops {ms(conv):.2f} ms = {conv / total:.0%} of it; "
           f"their GEMMs {ms(gemm):.2f} ms = {gemm / conv:.0%} of the conv path, "

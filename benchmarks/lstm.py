@@ -9,13 +9,10 @@ token ids (vocab 10,000, length 200) -> Embedding 64 -> LSTM 64 (all steps) -> L
 """
 
 import argparse
-import cProfile
-import pstats
-import time
 
 import numpy
 
-from .common import compare, libraries, print_comparison, training_step
+from .common import compare, print_comparison
 
 NAME = "lstm"
 TITLE = "lstm: embedding-LSTM64-LSTM32-linear, train step"
@@ -71,18 +68,8 @@ def build(lib, batch=BATCH, seed=0, length=LENGTH):
 def profile(steps=10, top=25):
     """cProfile of shenjing's training step; prints the top functions by own time and
     where the step goes: the recurrent time loops, the GEMMs outside them, the rest."""
-    lib = libraries(use_torch=False)["shenjing"]
-    step = training_step(lib, *build(lib))
-    for _ in range(2):
-        step()
-    # CPU time, not wall time: the shares stay meaningful on a busy machine (run with
-    # OPENBLAS_NUM_THREADS=1 so that the GEMMs' CPU time is not counted twice)
-    profiler = cProfile.Profile(time.process_time)
-    profiler.enable()
-    for _ in range(steps):
-        step()
-    profiler.disable()
-    stats = pstats.Stats(profiler)
+    from .profile import profile as profile_step  # the runner imports this module
+    stats = profile_step("lstm", steps, top)
     total = sum(v[2] for v in stats.stats.values())
     parts = {"recurrent time loops (forward, backward)": 0.0,
              "recurrent GEMMs outside the loops (projection, weight gradients)": 0.0}
@@ -91,7 +78,6 @@ def profile(steps=10, top=25):
             key = "recurrent GEMMs outside the loops (projection, weight gradients)" if name in (
                 "_project", "_weight_grads") else "recurrent time loops (forward, backward)"
             parts[key] += v[2]
-    stats.sort_stats("tottime").print_stats(top)
     parts["everything else (embedding, head, loss, Adam, engine)"] = total - sum(parts.values())
     for key, seconds in parts.items():
         print(f"{key}: {seconds / total:.0%} ({seconds / steps * 1e3:.2f} ms per step)")
