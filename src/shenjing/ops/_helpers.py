@@ -113,3 +113,28 @@ def expect(condition, op, message):
     """Raise a ``ShapeError`` naming ``op`` when ``condition`` is false."""
     if not condition:
         raise ShapeError(f"{op}: {message}")
+
+
+def column_sums(g):
+    """g.sum(axis=0) of a tall (rows, C) matrix as one matrix-vector product: NumPy's
+    reduction over axis 0 walks the rows one by one, a GEMV streams them (3x faster on
+    (10368, 64) float32)."""
+    xp = backend.array_module(g)
+    return xp.ones(g.shape[0], g.dtype) @ g
+
+
+def channel_sums(x, axis):
+    """x summed over every axis but ``axis``: (C,). Matrix-vector products in either memory
+    layout: channels-last memory is a (M, C) matrix, channels-first a stack of (C, L)."""
+    xp = backend.array_module(x)
+    c = x.shape[axis]
+    last = xp.moveaxis(x, axis, -1)
+    if last.flags.c_contiguous:
+        return column_sums(last.reshape(-1, c))
+    if x.flags.c_contiguous:
+        lead = 1
+        for n in x.shape[:axis]:
+            lead *= n
+        stack = x.reshape(lead, c, -1)
+        return (stack @ xp.ones(stack.shape[2], x.dtype)).sum(axis=0)
+    return x.sum(axis=tuple(i for i in range(x.ndim) if i != axis % x.ndim))

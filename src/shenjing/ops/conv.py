@@ -39,6 +39,7 @@ import itertools
 from .. import backend
 from ..autograd.function import Function, ShapeError
 from ..autograd.tensor import Tensor
+from ._helpers import column_sums
 
 # ---------------------------------------------------------------- arguments and checks
 
@@ -445,13 +446,6 @@ class ConvTranspose(Function):
         if len(needs) > 2 and needs[2]:
             gb = column_sums(gl.reshape(-1, gl.shape[-1]))
         return gx, gw, gb
-
-
-def column_sums(g):
-    """g.sum(axis=0) of a tall (rows, O) matrix as one matrix-vector product: NumPy's
-    reduction over axis 0 walks the rows one by one."""
-    xp = backend.array_module(g)
-    return xp.ones(g.shape[0], g.dtype) @ g
 
 
 def _prod(values):

@@ -5,14 +5,16 @@ Forward, over the reduced axes of m elements:
     mu = mean(x),  var = mean((x - mu)^2),  x_hat = (x - mu) / sqrt(var + eps),
     y = gamma * x_hat + beta.
 Backward, with g = dL/dy * gamma (the gradient at x_hat):
-    dL/dx = (1 / (m sigma)) * (m g - sum(g) - x_hat * sum(g * x_hat)),
+    dL/dx = (1 / sigma) * (g - (sum(g) + x_hat * sum(g * x_hat)) / m),
     dL/dgamma = sum(dL/dy * x_hat),  dL/dbeta = sum(dL/dy)
-— three reductions instead of the dozen a composed graph would take.
+— three reductions instead of the dozen a composed graph would take. Batch norm's gamma
+is per channel, so sum(g) = gamma dL/dbeta and sum(g x_hat) = gamma dL/dgamma: its
+backward needs only the two parameter gradients, taken as matrix-vector products.
 """
 
 from .. import backend
 from ..autograd.function import Function
-from ._helpers import expect
+from ._helpers import channel_sums, expect
 
 
 def _param_shape(ndim, axis):
@@ -21,11 +23,21 @@ def _param_shape(ndim, axis):
     return tuple(shape)
 
 
-def _normalized_input_grad(g, x_hat, inv_std, axes, m):
-    """dL/dx from g = dL/dx_hat for x_hat standardised over ``axes`` (m elements each)."""
+def _normalized_input_grad(g, x_hat, inv_std, sum_g, sum_gx, m):
+    """dL/dx = inv_std * (g - (sum_g + x_hat * sum_gx) / m) for x_hat standardised over m
+    elements, g = dL/dx_hat, sum_g = sum(g), sum_gx = sum(g * x_hat) (all broadcastable;
+    a per-channel factor of g may be folded into inv_std and the sums)."""
+    gx = g * inv_std
+    gx -= x_hat * (inv_std * sum_gx / m)
+    gx -= inv_std * sum_g / m
+    return gx
+
+
+def _standardized_grad(g, x_hat, inv_std, axes, m):
+    """dL/dx from g = dL/dx_hat, x_hat standardised over ``axes`` (m elements each)."""
     sum_g = g.sum(axis=axes, keepdims=True)
     sum_gx = (g * x_hat).sum(axis=axes, keepdims=True)
-    return (inv_std / m) * (m * g - sum_g - x_hat * sum_gx)
+    return _normalized_input_grad(g, x_hat, inv_std, sum_g, sum_gx, m)
 
 
 class BatchNorm(Function):
@@ -49,22 +61,22 @@ class BatchNorm(Function):
             m = x.size // x.shape[axis]
             expect(m > 1, "batch_norm", f"needs more than one value per channel in training, "
                                         f"got input of shape {x.shape}")
-            mean = x.mean(axis=axes, keepdims=True)
-            centered = x - mean
-            var = (centered * centered).mean(axis=axes, keepdims=True)
+            mean = channel_sums(x, axis) / m
+            centered = x - mean.reshape(shape)
+            var = channel_sums(centered * centered, axis) / m
             if self.running_mean is not None:
                 mo = self.momentum
                 self.running_mean *= 1 - mo
-                self.running_mean += mo * mean.reshape(-1).astype(self.running_mean.dtype)
+                self.running_mean += mo * mean.astype(self.running_mean.dtype)
                 self.running_var *= 1 - mo
-                self.running_var += (mo * m / (m - 1)) * var.reshape(-1).astype(self.running_var.dtype)
+                self.running_var += (mo * m / (m - 1)) * var.astype(self.running_var.dtype)
             inv_std = 1 / xp.sqrt(var + self.eps)
             x_hat = centered
-            x_hat *= inv_std
+            x_hat *= inv_std.reshape(shape)
             self.m = m
         else:
-            inv_std = (1 / xp.sqrt(self.running_var + self.eps)).astype(x.dtype).reshape(shape)
-            x_hat = (x - self.running_mean.astype(x.dtype).reshape(shape)) * inv_std
+            inv_std = (1 / xp.sqrt(self.running_var + self.eps)).astype(x.dtype)
+            x_hat = (x - self.running_mean.astype(x.dtype).reshape(shape)) * inv_std.reshape(shape)
         self.x_hat, self.inv_std, self.weight = x_hat, inv_std, weight
         y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
         if bias is not None:
@@ -72,18 +84,24 @@ class BatchNorm(Function):
         return y
 
     def backward(self, gy):
-        x_hat, shape, axes = self.x_hat, self.shape, self.axes
+        x_hat, shape, axis = self.x_hat, self.shape, self.axis % gy.ndim
         needs = self.needs_input_grad
-        g = gy * self.weight.reshape(shape) if self.weight is not None else gy
+        # scale = gamma / sigma per channel: dL/dx_hat = gamma dL/dy, and x = sigma x_hat + mu
+        scale = self.inv_std if self.weight is None else self.inv_std * self.weight
+        training_gx = needs[0] and self.training
+        gw = gb = None
+        if training_gx or (len(needs) > 1 and needs[1]):
+            gw = channel_sums(gy * x_hat, axis)
+        if training_gx or (len(needs) > 2 and needs[2]):
+            gb = channel_sums(gy, axis)
         gx = None
-        if needs[0]:
-            if self.training:
-                gx = _normalized_input_grad(g, x_hat, self.inv_std, axes, self.m)
-            else:
-                gx = g * self.inv_std
-        gw = (gy * x_hat).sum(axis=axes) if len(needs) > 1 and needs[1] else None
-        gb = gy.sum(axis=axes) if len(needs) > 2 and needs[2] else None
-        return gx, gw, gb
+        if training_gx:
+            gx = _normalized_input_grad(gy, x_hat, scale.reshape(shape), gb.reshape(shape),
+                                        gw.reshape(shape), self.m)
+        elif needs[0]:
+            gx = gy * scale.reshape(shape)
+        return (gx, gw if len(needs) > 1 and needs[1] else None,
+                gb if len(needs) > 2 and needs[2] else None)
 
 
 class LayerNorm(Function):
@@ -114,7 +132,7 @@ class LayerNorm(Function):
         m = 1
         for a in axes:
             m *= x_hat.shape[a]
-        gx = _normalized_input_grad(g, x_hat, self.inv_std, axes, m) if needs[0] else None
+        gx = _standardized_grad(g, x_hat, self.inv_std, axes, m) if needs[0] else None
         lead = tuple(range(x_hat.ndim - self.k))
         gw = (gy * x_hat).sum(axis=lead) if len(needs) > 1 and needs[1] else None
         gb = gy.sum(axis=lead) if len(needs) > 2 and needs[2] else None
@@ -195,8 +213,8 @@ class GroupNorm(Function):
         if needs[0]:
             g = gy * self.weight.reshape(self.shape) if self.weight is not None else gy
             grouped = self.x_hat
-            gx = _normalized_input_grad(g.reshape(grouped.shape), grouped, self.inv_std, (2,),
-                                        grouped.shape[2]).reshape(gy.shape)
+            gx = _standardized_grad(g.reshape(grouped.shape), grouped, self.inv_std, (2,),
+                                    grouped.shape[2]).reshape(gy.shape)
         gw = (gy * x_hat).sum(axis=axes) if len(needs) > 1 and needs[1] else None
         gb = gy.sum(axis=axes) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
