@@ -16,7 +16,8 @@ def main(argv=None):
     run = commands.add_parser("run", help="every workload, shenjing beside PyTorch")
     run.add_argument("--only", action="append", default=[],
                      help="a workload (repeat, or comma-separated): gemm, mlp, cnn, textcnn, "
-                          "lstm, resnet_az, resnet_az_b1, resnet_az_b16")
+                          "lstm, resnet_az, resnet_az_b1, resnet_az_b16, resnet_az_folded_b1, "
+                          "resnet_az_folded_b16")
     run.add_argument("--json", metavar="PATH", help="also write the full report as JSON")
     run.add_argument("--repeats", type=int, default=7, help="timed blocks per library")
     run.add_argument("--steps", type=int, help="steps per block (default: per workload)")

@@ -4,7 +4,9 @@
 conv3x3-BN + skip, ReLU) -> policy head (1x1 conv 2 + BN + ReLU -> Linear 81,
 cross-entropy) and value head (1x1 conv 1 + BN + ReLU -> Linear 64 -> ReLU -> Linear 1 ->
 tanh, MSE); loss = their sum; Adam (lr 1e-3), batch 128 (../shared/BENCHMARKS.md).  Also
-inference latency at batch 1 and 16: eval mode, no graph (``build_inference``).
+inference latency at batch 1 and 16: eval mode, no graph (``build_inference``); and the
+same weights through ``shenjing.zero.inference.FoldedNet`` (batch norm folded into the
+convs, NumPy arrays only: what the search runs), beside PyTorch eager (``build_folded``).
 
     python -m benchmarks run --only resnet_az
 """
@@ -94,3 +96,13 @@ def build_inference(lib, batch, seed=0):
     model.eval()
     x = lib.tensor((rng.random((batch, PLANES, BOARD, BOARD)) < 0.3).astype(numpy.float32))
     return model, x
+
+
+def build_folded(batch, seed=0):
+    """(FoldedNet, planes as a NumPy array) for the folded inference rows: shenjing's
+    eval-mode model of ``build_inference`` (the same weights and input) with its batch
+    norms folded into the convolutions."""
+    import shenjing
+    from shenjing.zero.inference import FoldedNet
+    model, x = build_inference(shenjing, batch, seed)
+    return FoldedNet.from_module(model), x.numpy()

@@ -39,7 +39,8 @@ GEMM_SIZE = 1024
 GAP = 0.1
 # steps per timed block: enough that one block takes roughly 0.05-0.3 s
 STEPS = {"gemm": 5, "mlp": 20, "cnn": 5, "textcnn": 2, "lstm": 3, "resnet_az": 2,
-         "resnet_az_b1": 50, "resnet_az_b16": 10}
+         "resnet_az_b1": 50, "resnet_az_b16": 10, "resnet_az_folded_b1": 50,
+         "resnet_az_folded_b16": 10}
 
 
 def workload_names():
@@ -48,8 +49,18 @@ def workload_names():
     for name in MODULES:
         names.append(name)
         if name == "resnet_az":
-            names += [f"resnet_az_b{b}" for b in resnet_az.INFERENCE_BATCHES]
+            names += [f"resnet_az{kind}_b{b}" for b in resnet_az.INFERENCE_BATCHES
+                      for kind in ("", "_folded")]
     return names
+
+
+def inference_row(name):
+    """``(batch, folded?)`` of a resnet_az inference row ('resnet_az_b16',
+    'resnet_az_folded_b1'), else None.  A folded row times shenjing's FoldedNet (NumPy,
+    batch norm folded) against PyTorch's eager eval mode, on the same weights."""
+    if not name.startswith("resnet_az_"):
+        return None
+    return int(name.rsplit("_b", 1)[1]), "_folded_" in name
 
 
 def describe(name, tiny=False):
@@ -57,9 +68,12 @@ def describe(name, tiny=False):
     if name == "gemm":
         return (f"gemm: float32 {GEMM_SIZE}^3 matmul (NumPy for shenjing)", None,
                 2 * GEMM_SIZE ** 3, False)
-    if name.startswith("resnet_az_b"):
-        batch = int(name.rsplit("b", 1)[1])
-        return (f"resnet_az inference, batch {batch}: eval mode, no graph", batch,
+    row = inference_row(name)
+    if row:
+        batch, folded = row
+        how = ("shenjing FoldedNet (BN folded, NumPy arrays), torch eager eval, no graph"
+               if folded else "eval mode, no graph")
+        return (f"resnet_az inference, batch {batch}: {how}", batch,
                 resnet_az.flops_per_step(batch, train=False), False)
     module = MODULES[name]
     sizes = dict(module.TINY) if tiny else {}
@@ -82,8 +96,13 @@ def make_step(lib_name, name, tiny=False):
             return lambda: float((a @ b)[0, 0])
         return lambda: float((a @ b)[0, 0])                 # NumPy: shenjing's GEMM
     lib = importlib.import_module(lib_name)
-    if name.startswith("resnet_az_b"):
-        model, x = resnet_az.build_inference(lib, int(name.rsplit("b", 1)[1]))
+    row = inference_row(name)
+    if row:
+        batch, folded = row
+        if folded and lib_name == "shenjing":
+            net, planes = resnet_az.build_folded(batch)
+            return lambda: float(net(planes)[1].sum())
+        model, x = resnet_az.build_inference(lib, batch)
 
         def infer():
             with lib.no_grad():

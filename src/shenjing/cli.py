@@ -2,6 +2,7 @@
 
     shenjing --version
     shenjing demo [--epochs 5] [--batch-size 64] [--lr 0.001] [--seed 0]
+    shenjing zero train|play|arena|gtp ...   (AlphaZero: see shenjing zero --help)
 
 Each subcommand is one function ``_cmd_<name>(args)`` plus its parser in ``_parser()``;
 adding a command means adding both.
@@ -44,6 +45,9 @@ def _parser():
     demo.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
     demo.add_argument("--seed", type=int, default=0, help="shenjing.manual_seed (default 0)")
     demo.set_defaults(run=_cmd_demo)
+
+    from .zero.cli import add_commands
+    add_commands(sub)
     return parser
 
 
