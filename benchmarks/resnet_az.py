@@ -32,16 +32,19 @@ def flops_per_step(batch=BATCH, train=True):
     return 3 * forward if train else forward
 
 
-def build_model(lib):
+def build_model(lib, planes=PLANES, rows=BOARD, cols=BOARD, actions=BOARD * BOARD,
+                channels=CHANNELS, blocks=BLOCKS, value_hidden=64):
+    """The policy-value ResNet in ``lib`` (shenjing or torch); the defaults are the plan's
+    9x9 workload.  Its state dict lines up with ``shenjing.zero.network.PolicyValueNet``."""
     nn = lib.nn
 
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
-            self.conv1 = nn.Conv2d(CHANNELS, CHANNELS, 3, padding=1, bias=False)
-            self.bn1 = nn.BatchNorm2d(CHANNELS)
-            self.conv2 = nn.Conv2d(CHANNELS, CHANNELS, 3, padding=1, bias=False)
-            self.bn2 = nn.BatchNorm2d(CHANNELS)
+            self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(channels)
+            self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(channels)
 
         def forward(self, x):
             y = lib.relu(self.bn1(self.conv1(x)))
@@ -50,17 +53,17 @@ def build_model(lib):
     class PolicyValueNet(nn.Module):
         def __init__(self):
             super().__init__()
-            self.stem = nn.Sequential(nn.Conv2d(PLANES, CHANNELS, 3, padding=1, bias=False),
-                                      nn.BatchNorm2d(CHANNELS), nn.ReLU())
-            self.blocks = nn.Sequential(*[Block() for _ in range(BLOCKS)])
-            cells = BOARD * BOARD
-            self.policy = nn.Sequential(nn.Conv2d(CHANNELS, 2, 1, bias=False),
+            self.stem = nn.Sequential(nn.Conv2d(planes, channels, 3, padding=1, bias=False),
+                                      nn.BatchNorm2d(channels), nn.ReLU())
+            self.blocks = nn.Sequential(*[Block() for _ in range(blocks)])
+            cells = rows * cols
+            self.policy = nn.Sequential(nn.Conv2d(channels, 2, 1, bias=False),
                                         nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(),
-                                        nn.Linear(2 * cells, cells))
-            self.value = nn.Sequential(nn.Conv2d(CHANNELS, 1, 1, bias=False),
+                                        nn.Linear(2 * cells, actions))
+            self.value = nn.Sequential(nn.Conv2d(channels, 1, 1, bias=False),
                                        nn.BatchNorm2d(1), nn.ReLU(), nn.Flatten(),
-                                       nn.Linear(cells, 64), nn.ReLU(), nn.Linear(64, 1),
-                                       nn.Tanh())
+                                       nn.Linear(cells, value_hidden), nn.ReLU(),
+                                       nn.Linear(value_hidden, 1), nn.Tanh())
 
         def forward(self, x):
             x = self.blocks(self.stem(x))
