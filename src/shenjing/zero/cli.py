@@ -197,7 +197,8 @@ def _cmd_arena(args):
 
 def _cmd_gtp(args):
     from .gtp import GTPEngine, RandomGoPlayer
-    game = make_game("go", size=args.size, komi=args.komi)
+    # a GTP controller decides when the game ends: no move cap short of that
+    game = make_game("go", size=args.size, komi=args.komi, max_moves=20 * args.size ** 2)
     if args.model:
         player = network_player(args.model, game, args.simulations, args.seed)
     elif args.player in (None, "random"):

@@ -255,3 +255,24 @@ class GTPClient:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def main(argv=None):
+    """``python -m shenjing.zero.gtp [--size 9] [--komi 7.5] [--seed 0]``: a GTP engine on
+    standard input and output that plays ``RandomGoPlayer`` (for GoGui, or a test)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--size", type=int, default=9)
+    parser.add_argument("--komi", type=float, default=7.5)
+    parser.add_argument("--max-moves", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args(argv)
+    game = Go(args.size, args.komi, max_moves=args.max_moves)
+    GTPEngine(game, RandomGoPlayer(args.seed), name="shenjing-random").run(sys.stdin,
+                                                                             sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -217,6 +217,23 @@ def test_positional_superko_in_a_triple_ko():
     assert numpy.array_equal(fresh.play(cycle).board, start.board)
 
 
+def test_superko_refuses_a_quiet_move():
+    # a move that captures nothing (it has an empty neighbour, no opponent beside it)
+    # can recreate an earlier position too, here the one of eight moves before
+    game = Go(3)
+    moves = ["B3", "C2", "A2", "A1", "C1", "B1", "C3", "C1", "A3", "B2", "B3", "C3", "A2"]
+    state, ref = play_all(game.initial_state(), moves), Reference(3, 7.5, 18)
+    for move in moves:
+        ref.play(game.parse_move(move))
+    quiet = at(game, "C2")
+    around = [state.board.reshape(-1)[q] for q in (2, 4, 8)]  # C3, B2, C1
+    assert 0 in around and -state.to_play not in around
+    assert ref.after(quiet)[1] == "ko" and not state.legal_mask()[quiet]
+    with pytest.raises(IllegalMove) as error:
+        state.play(quiet)
+    assert error.value.reason == "ko"
+
+
 def test_suicide_single_and_multi_stone_and_capture_that_looks_like_suicide():
     game = Go(5)
     corner = game.setup([".O...", "O....", ".....", ".....", "....."])
@@ -282,6 +299,17 @@ def test_planes_eyes_and_render():
         state.board[0, 0] = 0
 
 
+def test_eye_rule_counts_enemy_diagonals():
+    game = Go(5)
+    eye = lambda rows, point: game.setup(rows).eye_mask(1)[at(game, point)]  # noqa: E731
+    assert eye(["X.X..", "XX...", ".....", ".....", "....."], "B5")
+    assert not eye(["X.X..", "XXO..", ".....", ".....", "....."], "B5")  # edge: none
+    assert eye([".....", ".XO..", "X.X..", ".X...", "....."], "B3")  # middle: one
+    assert not eye([".....", ".XO..", "X.X..", ".XO..", "....."], "B3")  # but not two
+    assert not eye([".....", ".XO..", "X.X..", "OX...", "....."], "B3")
+    assert not eye([".....", ".X...", "X.O..", ".X...", "....."], "B3")  # a white side
+
+
 def perft(state, depth):
     if depth == 0 or state.is_terminal():
         return 1
@@ -333,8 +361,11 @@ def test_perft_through_captures_and_ko():
 def test_random_games_against_the_reference(size, games, seed):
     rng = numpy.random.default_rng(seed)
     game = Go(size, komi=0.5)
+    capped = captures = ko = 0
     for g in range(games):
         state, ref = game.initial_state(), Reference(size, 0.5, game.max_moves)
+        # odd games: mostly the eye-sparing player, which ends games by passing; even
+        # games: any legal stone, a pass only when none is left, up to the move cap
         eyes_player = RandomGoPlayer(seed * 100 + g) if g % 2 else None
         while True:
             legal = state.legal_mask()
@@ -342,22 +373,33 @@ def test_random_games_against_the_reference(size, games, seed):
             assert state.board.tolist() == ref.board
             if state.is_terminal():
                 break
-            # every refused move is refused for the reference's reason
-            illegal = numpy.flatnonzero(~legal)
-            if len(illegal):
-                action = int(rng.choice(illegal))
+            # refused moves are refused for the reference's reason: every empty point
+            # refused (suicide, ko), and one occupied point
+            refused = numpy.flatnonzero(~legal[:-1] & (state.board.reshape(-1) == 0))
+            occupied = numpy.flatnonzero(state.board.reshape(-1))[:1]
+            for action in refused.tolist() + occupied.tolist():
                 with pytest.raises(IllegalMove) as error:
                     state.play(action)
                 assert error.value.reason == ref.after(action)[1]
+                ko += error.value.reason == "ko"
+            stones = numpy.flatnonzero(legal[:-1])
             if eyes_player is not None and rng.random() < 0.9:
                 action = eyes_player.select(state)
+            elif len(stones):
+                action = int(rng.choice(stones))
             else:
-                action = int(rng.choice(numpy.flatnonzero(legal)))
+                action = game.pass_move
+            before = numpy.count_nonzero(state.board)
             state = state.play(action)
             ref.play(action)
+            captures += numpy.count_nonzero(state.board) < before + (action != game.pass_move)
         assert ref.terminal()
+        capped += state.moves == game.max_moves
         assert state.score() == ref.score()
         assert state.winner() == (1 if ref.score() > 0 else -1)
+    assert capped >= games // 2 and captures >= games
+    if size <= 3:
+        assert ko > 0  # small boards repeat positions often: superko was exercised
 
 
 def test_random_go_player_never_fills_its_own_eye():

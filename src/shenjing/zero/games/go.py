@@ -23,6 +23,7 @@ _TO_INT8 = numpy.array([0, 1, -1], numpy.int8)  # byte code -> board value
 class Go(Game):
     """Go on a ``size`` x ``size`` board (2 to 25), ``komi`` points to white; the game
     stops after ``max_moves`` moves (default ``2 * size * size``) if it has not ended.
+    ``pass_move`` is the pass's action, ``size * size``.
 
     Planes of ``GoState.planes()``, each (size, size): the mover's stones, the opponent's
     stones, ones when black is to move, and ones everywhere (shows the board's edge to a
