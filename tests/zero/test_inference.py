@@ -88,3 +88,14 @@ def test_wrong_board_is_refused():
     folded = FoldedNet.from_module(random_net(2, 6, 7, 7, seed=10))
     with pytest.raises(ValueError, match=r"expected planes \(B, 2, 6, 7\)"):
         folded(numpy.zeros((1, 2, 7, 6), numpy.float32))
+
+
+@pytest.mark.parametrize("batch", [2, 5, 16])
+def test_a_batch_split_over_the_cores_equals_one_position_at_a_time(batch):
+    net = random_net(3, 6, 7, 7, seed=batch)
+    folded = FoldedNet.from_module(net)
+    x = (numpy.random.default_rng(batch).random((batch, 3, 6, 7)) < 0.4).astype(numpy.float32)
+    logits, values = folded.forward(x)
+    one = [folded.forward(x[i:i + 1]) for i in range(batch)]
+    numpy.testing.assert_allclose(logits, numpy.concatenate([l for l, _ in one]), atol=1e-5)
+    numpy.testing.assert_allclose(values, numpy.concatenate([v for _, v in one]), atol=1e-6)

@@ -23,9 +23,10 @@ import math
 
 import numpy
 
-from .. import no_grad, tensor
+from .. import no_grad, parallel, tensor
 
-_CACHED_BATCHES = 8     # batch sizes whose work buffers a FoldedNet keeps
+_CACHED_BATCHES = 8     # batch sizes (and batch shares) whose work buffers a FoldedNet keeps
+_SPLIT_FROM = 2         # batches this large are split over the cores (``shenjing.parallel``)
 
 
 def fold_batch_norm(conv, bn):
@@ -102,6 +103,8 @@ class FoldedNet:
     in: planes (B, C, H, W) -> (priors (B, A) softmax, values (B,) tanh), the evaluator
     protocol of ``zero.mcts``.  A snapshot: later changes to the module's weights do not
     reach it (fold again).  It reuses work buffers between calls: one FoldedNet per thread.
+    A batch of 2 or more is split over the cores, each share run whole (im2col copies and
+    single-threaded GEMMs) by one worker thread with buffers of its own.
     """
 
     def __init__(self, stem, blocks, heads, head_linear, value_out, shape):
@@ -148,13 +151,13 @@ class FoldedNet:
     def __setstate__(self, state):
         self.__dict__.update(state, _buffers={})
 
-    def _buffers_for(self, n):
-        buffers = self._buffers.get(n)
+    def _buffers_for(self, n, share=0):
+        buffers = self._buffers.get((n, share))
         if buffers is None:
             if len(self._buffers) >= _CACHED_BATCHES:
                 self._buffers.pop(next(iter(self._buffers)))
-            buffers = self._buffers[n] = _Buffers(n, self.rows, self.cols, self.planes,
-                                                  self.filters)
+            buffers = self._buffers[n, share] = _Buffers(n, self.rows, self.cols,
+                                                         self.planes, self.filters)
         return buffers
 
     def forward(self, planes):
@@ -164,7 +167,18 @@ class FoldedNet:
         if (c, rows, cols) != (self.planes, self.rows, self.cols):
             raise ValueError(f"FoldedNet: expected planes (B, {self.planes}, "
                              f"{self.rows}, {self.cols}), got {planes.shape}")
-        buf = self._buffers_for(n)
+        if n < _SPLIT_FROM or parallel.workers() == 1:
+            return self._forward(planes, self._buffers_for(n))
+        buffers = {start: self._buffers_for(stop - start, start)     # looked up here, not
+                   for start, stop in parallel.shares(n)}            # in the threads
+        shares = parallel.map_batch(
+            lambda start, stop: self._forward(planes[start:stop], buffers[start]), n)
+        return (numpy.concatenate([logits for logits, _ in shares]),
+                numpy.concatenate([values for _, values in shares]))
+
+    def _forward(self, planes, buf):
+        """``forward`` of planes (n, C, H, W) on the work buffers ``buf`` of batch n."""
+        n = planes.shape[0]
         buf.planes.inside[...] = planes.transpose(0, 2, 3, 1)
         y = conv3x3(buf.planes, self.stem, buf.y)
         y4 = y.reshape(buf.x.inside.shape)

@@ -1,0 +1,58 @@
+"""shenjing.parallel: batch slices run on worker threads, results in order."""
+
+import os
+import subprocess
+import sys
+import threading
+
+import numpy
+import pytest
+
+from shenjing import parallel
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 100])
+def test_shares_cover_the_batch_in_order(n):
+    slices = parallel.shares(n)
+    assert slices[0][0] == 0 and slices[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(slices, slices[1:]))
+    assert all(stop > start for start, stop in slices)
+    assert len(slices) == min(n, parallel.workers())
+
+
+def test_map_batch_returns_each_slice_result_in_order():
+    x = numpy.arange(101.0)
+    parts = parallel.map_batch(lambda start, stop: x[start:stop].copy(), len(x))
+    numpy.testing.assert_array_equal(numpy.concatenate(parts), x)
+
+
+def test_slices_run_on_worker_threads_when_there_are_cores():
+    names = parallel.map_batch(lambda start, stop: threading.current_thread().name, 10)
+    if parallel.workers() > 1:
+        assert all(name.startswith("shenjing") for name in names)
+    else:
+        assert names == [threading.current_thread().name]
+
+
+def test_a_call_from_inside_a_worker_runs_inline():
+    inner = parallel.map_batch(lambda start, stop: parallel.map_batch(
+        lambda a, b: threading.current_thread().name, stop - start), 4)
+    assert all(len(names) == 1 for names in inner)
+
+
+def test_an_exception_in_a_slice_is_raised():
+    def fail(start, stop):
+        if start > 0 or parallel.workers() == 1:
+            raise ValueError("slice failed")
+        return start
+    with pytest.raises(ValueError, match="slice failed"):
+        parallel.map_batch(fail, 10)
+
+
+def test_one_blas_thread_in_the_environment_means_no_split():
+    code = "from shenjing import parallel; print(parallel.workers(), parallel.shares(8))"
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    env.pop("SHENJING_THREADS", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split(maxsplit=1)
+    assert out == ["1", "[(0, 8)]\n"]
