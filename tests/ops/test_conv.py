@@ -103,6 +103,19 @@ CONV_T2D_CL = [
 
 TOL = dict(rtol32=2e-4, atol32=2e-5)
 
+
+def _split(fn):
+    """``fn`` with every convolution split by batch over the cores (ops/conv.py), however
+    small: the split forward and backward must give the same values and gradients."""
+    def op(*args, **kwargs):
+        saved, C.SPLIT_MACS = C.SPLIT_MACS, 0
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            C.SPLIT_MACS = saved
+    return op
+
+
 TABLE = [
     OpInfo("conv2d", C.conv2d, F.conv2d, CONV2D, **TOL),
     OpInfo("conv1d", C.conv1d, F.conv1d, CONV1D, **TOL),
@@ -115,6 +128,11 @@ TABLE = [
            CONV1D_CL, **TOL),
     OpInfo("conv_transpose2d_channels_last", _channels_last_op(C.conv_transpose2d),
            _channels_last_ref("conv_transpose2d", 2), CONV_T2D_CL, **TOL),
+    OpInfo("conv2d_split", _split(C.conv2d), F.conv2d, CONV2D, **TOL),
+    OpInfo("conv1d_split", _split(C.conv1d), F.conv1d, CONV1D, **TOL),
+    OpInfo("conv3d_split", _split(C.conv3d), F.conv3d, CONV3D, **TOL),
+    OpInfo("conv2d_channels_last_split", _split(_channels_last_op(C.conv2d)),
+           _channels_last_ref("conv2d", 2), CONV2D_CL, **TOL),
 ]
 
 test_gradcheck, test_torch_float64, test_torch_float32, test_float32_dtype = op_tests(TABLE)
@@ -218,3 +236,13 @@ def test_argument_errors(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+def test_the_split_runs_on_the_cores_when_there_are_several(monkeypatch):
+    from shenjing import parallel
+    monkeypatch.setattr(C, "SPLIT_MACS", 0)
+    x = _randn(4, 3, 6, 6, requires_grad=True)
+    w = _randn(5, 3, 3, 3, requires_grad=True, seed=1)
+    y = C.conv2d(x, w, padding=1)
+    assert y.grad_fn.parts == parallel.workers()
+    assert sorted(y.grad_fn.cols) == [start for start, _ in parallel.shares(4)]

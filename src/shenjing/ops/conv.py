@@ -23,6 +23,12 @@ returns the result as a transposed *view* of the channels-last array, like PyTor
 ``channels_last`` memory format: the values and shape are PyTorch's, only the strides
 differ, and the next conv, pool or ReLU reads it without any transpose.
 
+Over the cores.  A big enough convolution (one group, NumPy arrays) is split by batch
+(``shenjing.parallel``): each worker thread unrolls its share of the batch, runs its own
+single-threaded GEMMs and, backward, its share's col2im; the weight gradient is the sum
+of the shares' products.  Each im2col buffer then stays in the cache of the core that
+wrote it, and the copies run on both cores instead of one.
+
 Groups split C and O into ``groups`` blocks; each block is one matrix of a batched matmul
 (depthwise: groups = C).  A transposed convolution is the adjoint of a convolution: its
 forward is the conv's input gradient (GEMM + col2im), its backward the conv's forward
@@ -36,7 +42,9 @@ forward is the conv's input gradient (GEMM + col2im), its backward the conv's fo
 
 import itertools
 
-from .. import backend
+import numpy
+
+from .. import backend, parallel
 from ..autograd.function import Function, ShapeError
 from ..autograd.tensor import Tensor
 from ._helpers import column_sums
@@ -243,19 +251,26 @@ def im2col(xl, geom, groups):
     return cols.reshape(-1, k) if groups == 1 else cols.reshape(groups, -1, k)
 
 
-def col2im(gcols, geom, n, c, groups, dtype):
+def col2im(gcols, geom, n, c, groups, dtype, out=None):
     """The adjoint of ``im2col``: channels-last (N, *S, C) from the window gradients, adding
     every window back where it came from (one strided add per kernel offset).
 
     ``gcols`` is offset-major, (k, N*P, C) with k = prod(kernel), when groups == 1 (see
-    ``input_grad_gemm``: each add then runs over whole (W', C) rows), else (G, N*P, K/G)."""
+    ``input_grad_gemm``: each add then runs over whole (W', C) rows), else (G, N*P, K/G).
+    ``out``: the padded (N, *padded, C) buffer to write into (its old values are lost)."""
     xp = backend.array_module(gcols)
     d = len(geom.kernel)
     if all(k == 1 for k in geom.kernel) and not geom.padding and groups == 1 \
             and all(s == 1 for s in geom.stride):
-        return gcols.reshape((n,) + geom.in_size + (c,))
+        if out is None:
+            return gcols.reshape((n,) + geom.in_size + (c,))
+        out[...] = gcols.reshape(out.shape)
+        return out
     cg = c // groups
-    out = xp.zeros((n,) + geom.padded + (c,), dtype)
+    if out is None:
+        out = xp.zeros((n,) + geom.padded + (c,), dtype)
+    else:
+        out.fill(0)
     if groups == 1:
         gc = gcols.reshape(geom.kernel + (n,) + geom.out_size + (c,))
         target = out
@@ -369,13 +384,27 @@ class Conv(Function):
         geom, groups, d = self.geom, self.groups, len(self.geom.kernel)
         xl = x if self.channels_last else to_last(x, d)
         n, c = xl.shape[0], xl.shape[-1]
-        cols = im2col(xl, geom, groups)
         wm = weight_matrix(w, groups, self.channels_last, d)
-        y = gemm(cols, wm, groups)                       # (N*P, O): channels-last already
-        if b is not None:
-            y += b
+        parts = split_parts(xl, wm, geom, groups)
+        if parts == 1:
+            cols = im2col(xl, geom, groups)
+            y = gemm(cols, wm, groups)                   # (N*P, O): channels-last already
+            if b is not None:
+                y += b
+        else:
+            p = _prod(geom.out_size)
+            y = numpy.empty((n * p, wm.shape[-1]), xl.dtype)
+
+            def share(start, stop):
+                part_cols = im2col(xl[start:stop], geom, 1)
+                part = numpy.matmul(part_cols, wm, out=y[start * p:stop * p])
+                if b is not None:
+                    part += b
+                return start, part_cols
+            cols = dict(parallel.map_batch(share, n, parts))
         needs = self.needs_input_grad
         if needs is not None:
+            self.parts = parts
             self.cols = cols if needs[1] else None
             self.wm = wm if needs[0] else None
             self.x_meta = (n, c, x.dtype)
@@ -388,18 +417,61 @@ class Conv(Function):
         needs = self.needs_input_grad
         gl = gy if self.channels_last else to_last(gy, d)
         g = gl.reshape(-1, gl.shape[-1])                 # (N*P, O); copies only a strided gy
+        n, c, dtype = self.x_meta
         gx = gw = gb = None
-        if needs[1]:
-            gm = weight_grad_gemm(self.cols, g, groups)
-            gw = weight_from_matrix(gm, self.w_shape, groups, self.channels_last, d)
         if len(needs) > 2 and needs[2]:
             gb = column_sums(g)
+        if self.parts > 1:
+            gxl, gm = self._split_backward(g, needs[0], needs[1])
+        else:
+            gm = weight_grad_gemm(self.cols, g, groups) if needs[1] else None
+            gxl = None
+            if needs[0]:
+                gcols = input_grad_gemm(g, self.wm, groups, geom.kernel)
+                gxl = col2im(gcols, geom, n, c, groups, dtype)
+        if needs[1]:
+            gw = weight_from_matrix(gm, self.w_shape, groups, self.channels_last, d)
         if needs[0]:
-            n, c, dtype = self.x_meta
-            gcols = input_grad_gemm(g, self.wm, groups, geom.kernel)
-            gxl = col2im(gcols, geom, n, c, groups, dtype)
             gx = gxl if self.channels_last else to_first(gxl, d)
         return gx, gw, gb
+
+    def _split_backward(self, g, input_grad, weight_grad):
+        """(dL/dx channels-last, dL/dwm^T) with each batch share's GEMMs and col2im run on
+        its own worker thread, as its forward was."""
+        geom = self.geom
+        n, c, dtype = self.x_meta
+        p = _prod(geom.out_size)
+        padded = numpy.empty((n,) + geom.padded + (c,), dtype) if input_grad else None
+
+        def share(start, stop):
+            part = g[start * p:stop * p]
+            if input_grad:
+                gcols = input_grad_gemm(part, self.wm, 1, geom.kernel)
+                col2im(gcols, geom, stop - start, c, 1, dtype, out=padded[start:stop])
+            return weight_grad_gemm(self.cols[start], part, 1) if weight_grad else None
+        partial = parallel.map_batch(share, n, self.parts)
+        gm = None
+        if weight_grad:
+            gm = partial[0]
+            for more in partial[1:]:
+                gm += more
+        gxl = None
+        if input_grad:
+            gxl = padded[geom.interior()] if geom.padding else padded
+        return gxl, gm
+
+
+def split_parts(xl, wm, geom, groups):
+    """Into how many batch shares to split a convolution over the cores: 1 (no split) for
+    grouped convs, non-NumPy arrays and convs too small to pay for the threads' hand-off."""
+    if groups > 1 or type(xl) is not numpy.ndarray or xl.shape[0] < 2:
+        return 1
+    macs = xl.shape[0] * _prod(geom.out_size) * wm.shape[0] * wm.shape[1]
+    return parallel.workers() if macs >= SPLIT_MACS else 1
+
+
+#: the multiply-adds from which a convolution is split by batch over the cores
+SPLIT_MACS = 1 << 22
 
 
 class ConvTranspose(Function):
