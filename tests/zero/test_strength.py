@@ -1,7 +1,8 @@
 """The shipped networks' strength, with fixed seeds.
 
 Tic-tac-toe runs by default (seconds); Connect Four and Gomoku against UCT with 1,000
-roll-outs per move take minutes and run with ``python -m pytest -m strength``.
+roll-outs per move (the networks searching 800 simulations per move) take minutes and
+run with ``python -m pytest -m strength``.
 """
 
 import pytest
@@ -57,6 +58,6 @@ def test_tictactoe_never_loses_to_a_perfect_player(simulations):
 @pytest.mark.parametrize("name", ["connect4", "gomoku6"])
 def test_network_beats_uct_with_1000_rollouts(name):
     game, path = shipped(name)
-    net = network_player(path, game, simulations=400, seed=0)
+    net = network_player(path, game, simulations=800, seed=0)
     result = match(game, net, UCTPlayer(rollouts=1000, seed=1), games=20)
     assert result.score >= 0.9, f"{name}: {result}"
