@@ -158,3 +158,24 @@ def test_setitem_counts_a_version_and_refuses_a_recorded_value():
     with sj.no_grad():
         w[0] = 2.0
     assert w.array[0] == 2.0
+
+
+@pytest.mark.parametrize("split, block", [(False, 1 << 20), (True, 1 << 20), (True, 7)])
+@pytest.mark.parametrize("dtype", [numpy.float64, numpy.float32])
+def test_add_rows_is_add_at(monkeypatch, split, block, dtype):
+    from shenjing.ops import indexing
+    monkeypatch.setattr(indexing, "_ADD_ROWS_SPLIT", 0 if split else 1 << 62)
+    monkeypatch.setattr(indexing, "_ADD_ROWS_BLOCK", block)   # 7: one column per bincount
+    rng = numpy.random.default_rng(0)
+    ids = numpy.concatenate([rng.integers(0, 6, 40), [3] * 30])   # runs of repeated ids
+    rows = rng.standard_normal((ids.size, 5, 3)).astype(dtype)
+    expected = numpy.zeros((6, 5, 3), numpy.float64)
+    numpy.add.at(expected, ids, rows.astype(numpy.float64))
+    got = indexing.add_rows((6, 5, 3), ids, rows)
+    assert got.dtype == dtype and got.shape == (6, 5, 3)
+    if dtype == numpy.float64:
+        numpy.testing.assert_array_equal(got, expected)          # same order: bit for bit
+    else:
+        numpy.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+    empty = indexing.add_rows((4, 2), numpy.zeros(0, numpy.int64), numpy.zeros((0, 2), dtype))
+    numpy.testing.assert_array_equal(empty, numpy.zeros((4, 2)))

@@ -8,7 +8,7 @@ gradients of repeated reads are added (``add.at``), which is what an embedding n
 
 import numpy
 
-from .. import backend
+from .. import backend, parallel
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, as_array
@@ -139,25 +139,37 @@ def index_select(x, dim, index):
 def add_rows(shape, ids, rows):
     """A zero array of ``shape`` with ``rows[k]`` added into row ``ids[k]`` for every k.
 
-    The same as ``add.at(out, ids, rows)``, computed by sorting the ids once and summing
-    each run of equal ids with one ``add.reduceat``: several times faster than ``add.at``.
-    The rows are gathered in sorted order *transposed*, (D, K), so that reduceat sums
-    along the last axis: NumPy's reduceat over axis 0 of a (K, D) array runs row by row
-    and took 25 ms against 9 ms on IMDB-sized batches (25,600 ids, D = 128).  The sums
-    are added in the same order either way, so the result is bit for bit the same.
+    The same as ``add.at(out, ids, rows)``, computed as one weighted ``bincount`` over the
+    flat (id, column) positions: a plain C loop that adds in input order, in float64
+    (so float64 sums are add.at's bit for bit and float32 ones are rounded once).  On
+    IMDB-sized batches (25,600 ids, D = 128) it took 11 ms against 24 ms for sorting the
+    ids and summing each run with ``add.reduceat`` (whose cost is per run of equal ids);
+    the columns are split over the cores, in blocks that bound bincount's float64 output.
     """
     xp = backend.array_module(rows)
-    out = xp.zeros(shape, rows.dtype)
-    if ids.size == 0:
-        return out
-    order = xp.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    starts = xp.flatnonzero(xp.concatenate([[True], sorted_ids[1:] != sorted_ids[:-1]]))
-    if rows.ndim == 2:
-        out[sorted_ids[starts]] = xp.add.reduceat(rows.T[:, order], starts, axis=1).T
+    n, width = shape[0], 1
+    for size in shape[1:]:
+        width *= size
+    ids = ids.reshape(-1).astype(xp.intp, copy=False)
+    rows = rows.reshape(ids.size, width)
+    out = xp.empty((n, width), rows.dtype)
+    step = max(1, _ADD_ROWS_BLOCK // max(n, 1))     # columns per bincount
+
+    def columns(start, stop):
+        for a in range(start, stop, step):
+            w = min(step, stop - a)
+            flat = (ids[:, None] * w + xp.arange(w)).reshape(-1)
+            sums = xp.bincount(flat, weights=rows[:, a:a + w].reshape(-1), minlength=n * w)
+            out[:, a:a + w] = sums.reshape(n, w)
+    if xp is numpy and ids.size * width >= _ADD_ROWS_SPLIT:
+        parallel.map_batch(columns, width)
     else:
-        out[sorted_ids[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
-    return out
+        columns(0, width)
+    return out.reshape(shape)
+
+
+_ADD_ROWS_BLOCK = 1 << 20        # float64 sums per bincount call (8 MiB)
+_ADD_ROWS_SPLIT = 1 << 18        # added values from which the columns are split over the cores
 
 
 class Embedding(Function):
@@ -175,7 +187,6 @@ class Embedding(Function):
         return weight[self.ids]
 
     def backward(self, gy):
-        xp = backend.array_module(gy)
         gw = add_rows(self.shape, self.ids.reshape(-1), gy.reshape(-1, self.shape[1]))
         if self.padding_idx is not None:
             gw[self.padding_idx] = 0
