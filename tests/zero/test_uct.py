@@ -7,23 +7,14 @@ import pytest
 
 from shenjing.zero.arena import match
 from shenjing.zero.games import game_names, make_game
-from shenjing.zero.games.tictactoe import _LINES, TicTacToe
+from shenjing.zero.games.tictactoe import TicTacToe
 from shenjing.zero.minimax import Solver
 from shenjing.zero.players import RandomPlayer
 from shenjing.zero.uct import UCTPlayer, rollout
 
+from .test_mcts import threats
+
 GAME = TicTacToe()
-
-
-def threats(state, who):
-    """Cells where ``who`` would complete a line."""
-    out = []
-    for a in state.legal_moves():
-        board = state.board.copy()
-        board[a] = who
-        if (board[_LINES].sum(axis=1) == 3 * who).any():
-            out.append(int(a))
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,8 @@ bitboard checked against a plain numpy reference on random games."""
 import numpy
 import pytest
 
-from shenjing.zero.games import IllegalMove, make_game
+from shenjing.zero.games import IllegalMove, make_game, perft
 from shenjing.zero.games.connect_four import ConnectFour
-
-
-def perft(state, depth):
-    """Move sequences of length ``depth`` from ``state``, stopping at terminal positions."""
-    if state.is_terminal():
-        return 0
-    moves = state.legal_moves()
-    if depth == 1:
-        return len(moves)
-    return sum(perft(state.play(a), depth - 1) for a in moves)
 
 
 def play_all(columns, game=None):

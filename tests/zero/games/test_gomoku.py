@@ -4,20 +4,10 @@ lines across a row's wrap, refusals, presets, and random games against a referen
 import numpy
 import pytest
 
-from shenjing.zero.games import IllegalMove, make_game
+from shenjing.zero.games import IllegalMove, make_game, perft
 from shenjing.zero.games.gomoku import Gomoku
 
 DIRECTIONS = {"across": (0, 1), "down": (1, 0), "diagonal": (1, 1), "anti-diagonal": (1, -1)}
-
-
-def perft(state, depth):
-    """Move sequences of length ``depth`` from ``state``, stopping at terminal positions."""
-    if state.is_terminal():
-        return 0
-    moves = state.legal_moves()
-    if depth == 1:
-        return len(moves)
-    return sum(perft(state.play(a), depth - 1) for a in moves)
 
 
 def reference_winner(board, k):

@@ -6,7 +6,7 @@ its registry name and settings (the dict ``Game.config()`` returns); the presets
 ``go13``, ``go19`` are names too.
 """
 
-from .base import Game, IllegalMove, State, board_symmetries
+from .base import Game, IllegalMove, State, board_symmetries, perft
 from .tictactoe import TicTacToe
 
 _GAMES = {"tictactoe": TicTacToe}

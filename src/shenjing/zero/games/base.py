@@ -149,3 +149,14 @@ def board_symmetries(planes, policy, rows, cols):
             out.append((numpy.ascontiguousarray(p),
                         numpy.concatenate([q.reshape(-1), extra_pi])))
     return out
+
+
+def perft(state, depth):
+    """The number of legal move sequences of length ``depth`` from ``state`` (none goes on
+    past a finished game): the usual check of a move generator against known counts."""
+    if state.is_terminal():
+        return 0
+    moves = state.legal_moves()
+    if depth == 1:
+        return len(moves)
+    return sum(perft(state.play(a), depth - 1) for a in moves)
