@@ -56,3 +56,19 @@ def test_one_blas_thread_in_the_environment_means_no_split():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True).stdout.split(maxsplit=1)
     assert out == ["1", "[(0, 8)]\n"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_a_pool_of_its_own():
+    parallel.map_batch(lambda start, stop: stop - start, 4)      # the parent's pool exists
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                                # the child: must not hang
+        try:
+            total = sum(parallel.map_batch(lambda start, stop: stop - start, 4))
+            os.write(write, str(total).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 16) == b"4"
