@@ -18,7 +18,7 @@ SHIPPED = [name[:-len(".safetensors")] for name in sorted(os.listdir(models._HER
 
 
 def test_the_course_games_have_networks():
-    assert {"tictactoe", "gomoku6k4"} <= set(SHIPPED)
+    assert {"tictactoe", "connect4", "gomoku6k4"} <= set(SHIPPED)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -33,7 +33,7 @@ def test_a_shipped_network_loads_for_its_game_and_says_how_it_was_made(name):
     assert stored.config() == game.config()
     assert made["command"].startswith(("shenjing zero train", "OPENBLAS_NUM_THREADS=1 shenjing"))
     settings = ZeroConfig.from_dict(made["settings"])
-    assert made["iterations"] == settings.iterations and made["strength"]
+    assert 0 < made["iterations"] <= settings.iterations and made["strength"]
     assert os.path.getsize(path) < 4 << 20          # a few MB at most
     priors, values = FoldedNet.from_module(net)(game.initial_state().planes()[None])
     assert priors.shape == (1, game.action_size) and numpy.isfinite(values).all()
