@@ -1,9 +1,11 @@
 """shenjing.parallel: batch slices run on worker threads, results in order."""
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 import numpy
 import pytest
@@ -60,7 +62,9 @@ def test_one_blas_thread_in_the_environment_means_no_split():
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_forked_child_gets_a_pool_of_its_own():
-    parallel.map_batch(lambda start, stop: stop - start, 4)      # the parent's pool exists
+    # the parent's pool exists and its threads are idle, as after any split convolution
+    for _ in range(3):
+        parallel.map_batch(lambda start, stop: stop - start, 4)
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:                                                # the child: must not hang
@@ -70,5 +74,11 @@ def test_a_forked_child_gets_a_pool_of_its_own():
         finally:
             os._exit(0)
     os.close(write)
-    os.waitpid(pid, 0)
+    deadline = time.monotonic() + 30
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung in map_batch")
+        time.sleep(0.05)
     assert os.read(read, 16) == b"4"

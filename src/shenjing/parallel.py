@@ -73,6 +73,17 @@ def workers():
     return _workers
 
 
+def _forget_pool():
+    """A forked child has none of its parent's pool threads: it starts a pool of its own
+    (the parent's pool object would queue the work for threads that do not exist)."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _init_worker():
     _set_local(1)
     _local.inside = True
