@@ -207,13 +207,19 @@ def finish(ours, gnugo, moves):
     return ours_score
 
 
+def random_engine(size, seed):
+    """Our GTP engine with a random player, told the board size and komi 7.5 over GTP."""
+    ours = GTPEngine(Go(size, 7.5, max_moves=1000), RandomGoPlayer(seed))
+    ok(ours, f"boardsize {size}")
+    ok(ours, "komi 7.5")
+    return ours
+
+
 @needs_gnugo
 def test_random_player_against_gnugo():
     size, results = 9, []
     for game in range(GAMES or 6):
-        ours = GTPEngine(Go(size, 7.5, max_moves=1000), RandomGoPlayer(game))
-        ok(ours, f"boardsize {size}")
-        ok(ours, "komi 7.5")
+        ours = random_engine(size, game)
         our_color = "b" if game % 2 == 0 else "w"
         gnugo = start_gnugo(game + 1, size)
         try:
@@ -240,9 +246,7 @@ def test_gnugo_against_itself_relayed_through_our_engine():
     # colour; GNU Go against itself ends with both colours' groups and territories
     size, results = 9, []
     for game in range(GAMES or 4):
-        ours = GTPEngine(Go(size, 7.5, max_moves=1000), RandomGoPlayer(game))
-        ok(ours, f"boardsize {size}")
-        ok(ours, "komi 7.5")
+        ours = random_engine(size, game)
         gnugo = start_gnugo(100 + game, size)
         try:
             color, moves = "b", []

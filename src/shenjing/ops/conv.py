@@ -329,10 +329,11 @@ def weight_from_matrix(m, shape, groups, channels_last, d):
 # The three GEMMs, each in a one-line function so that a profile shows them.  With one
 # group: cols (N*P, K), wm (K, O), g = dL/dy (N*P, O).
 
-def gemm(cols, wm, groups):
-    """y = cols @ wm: (N*P, O), the channels-last output."""
+def gemm(cols, wm, groups, out=None):
+    """y = cols @ wm: (N*P, O), the channels-last output (written into ``out`` if given,
+    one group only)."""
     if groups == 1:
-        return cols @ wm
+        return backend.array_module(cols).matmul(cols, wm, out=out)
     y = cols @ wm                                       # (G, N*P, O/g)
     return y.transpose(1, 0, 2).reshape(y.shape[1], -1)
 
@@ -386,26 +387,22 @@ class Conv(Function):
         n, c = xl.shape[0], xl.shape[-1]
         wm = weight_matrix(w, groups, self.channels_last, d)
         parts = split_parts(xl, wm, geom, groups)
-        if parts == 1:
-            cols = im2col(xl, geom, groups)
-            y = gemm(cols, wm, groups)                   # (N*P, O): channels-last already
-            if b is not None:
-                y += b
-        else:
-            p = _prod(geom.out_size)
-            y = numpy.empty((n * p, wm.shape[-1]), xl.dtype)
+        p = _prod(geom.out_size)
+        y = numpy.empty((n * p, wm.shape[-1]), xl.dtype) if parts > 1 else None
 
-            def share(start, stop):
-                part_cols = im2col(xl[start:stop], geom, 1)
-                part = numpy.matmul(part_cols, wm, out=y[start * p:stop * p])
-                if b is not None:
-                    part += b
-                return start, part_cols
-            cols = dict(parallel.map_batch(share, n, parts))
+        def share(start, stop):                          # images start..stop-1
+            cols = im2col(xl[start:stop], geom, groups)
+            part = gemm(cols, wm, groups, None if y is None else y[start * p:stop * p])
+            if b is not None:
+                part += b
+            return start, cols, part
+        shares = parallel.map_batch(share, n, parts)
+        if y is None:
+            y = shares[0][2]                             # (N*P, O): channels-last already
         needs = self.needs_input_grad
         if needs is not None:
             self.parts = parts
-            self.cols = cols if needs[1] else None
+            self.cols = {start: cols for start, cols, _ in shares} if needs[1] else None
             self.wm = wm if needs[0] else None
             self.x_meta = (n, c, x.dtype)
             self.w_shape = w.shape
@@ -418,47 +415,34 @@ class Conv(Function):
         gl = gy if self.channels_last else to_last(gy, d)
         g = gl.reshape(-1, gl.shape[-1])                 # (N*P, O); copies only a strided gy
         n, c, dtype = self.x_meta
+        p = _prod(geom.out_size)
+        split = self.parts > 1
+        padded = numpy.empty((n,) + geom.padded + (c,), dtype) if split and needs[0] else None
+
+        def share(start, stop):          # the share's input gradient and dL/dwm^T product
+            part = g[start * p:stop * p]
+            gxl = gm = None
+            if needs[0]:
+                gcols = input_grad_gemm(part, self.wm, groups, geom.kernel)
+                gxl = col2im(gcols, geom, stop - start, c, groups, dtype,
+                             None if padded is None else padded[start:stop])
+            if needs[1]:
+                gm = weight_grad_gemm(self.cols[start], part, groups)
+            return gxl, gm
+        shares = parallel.map_batch(share, n, self.parts)
         gx = gw = gb = None
+        if needs[0]:
+            gxl = shares[0][0] if not split else \
+                padded[geom.interior()] if geom.padding else padded
+            gx = gxl if self.channels_last else to_first(gxl, d)
+        if needs[1]:
+            gm = shares[0][1]
+            for _, more in shares[1:]:
+                gm += more
+            gw = weight_from_matrix(gm, self.w_shape, groups, self.channels_last, d)
         if len(needs) > 2 and needs[2]:
             gb = column_sums(g)
-        if self.parts > 1:
-            gxl, gm = self._split_backward(g, needs[0], needs[1])
-        else:
-            gm = weight_grad_gemm(self.cols, g, groups) if needs[1] else None
-            gxl = None
-            if needs[0]:
-                gcols = input_grad_gemm(g, self.wm, groups, geom.kernel)
-                gxl = col2im(gcols, geom, n, c, groups, dtype)
-        if needs[1]:
-            gw = weight_from_matrix(gm, self.w_shape, groups, self.channels_last, d)
-        if needs[0]:
-            gx = gxl if self.channels_last else to_first(gxl, d)
         return gx, gw, gb
-
-    def _split_backward(self, g, input_grad, weight_grad):
-        """(dL/dx channels-last, dL/dwm^T) with each batch share's GEMMs and col2im run on
-        its own worker thread, as its forward was."""
-        geom = self.geom
-        n, c, dtype = self.x_meta
-        p = _prod(geom.out_size)
-        padded = numpy.empty((n,) + geom.padded + (c,), dtype) if input_grad else None
-
-        def share(start, stop):
-            part = g[start * p:stop * p]
-            if input_grad:
-                gcols = input_grad_gemm(part, self.wm, 1, geom.kernel)
-                col2im(gcols, geom, stop - start, c, 1, dtype, out=padded[start:stop])
-            return weight_grad_gemm(self.cols[start], part, 1) if weight_grad else None
-        partial = parallel.map_batch(share, n, self.parts)
-        gm = None
-        if weight_grad:
-            gm = partial[0]
-            for more in partial[1:]:
-                gm += more
-        gxl = None
-        if input_grad:
-            gxl = padded[geom.interior()] if geom.padding else padded
-        return gxl, gm
 
 
 def split_parts(xl, wm, geom, groups):
