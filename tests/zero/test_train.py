@@ -68,3 +68,21 @@ def test_self_play_in_two_processes_matches_one(tmp_path):
         games_one, games_two = one.self_play(p1), two.self_play(p2)
     # the same seeds give the same games whichever process plays them
     assert [moves for _, _, moves in games_one] == [moves for _, _, moves in games_two]
+
+
+def test_a_new_run_can_start_from_a_checkpoint(tmp_path):
+    game = make_game("tictactoe")
+    Trainer(game, tiny(iterations=1), tmp_path / "a", report=lambda line: None).run()
+    source = tmp_path / "a" / "best.safetensors"
+    net, _, _ = load_checkpoint(source, game)
+    lines = []
+    trainer = Trainer(game, tiny(iterations=1, seed=5), tmp_path / "b", report=lines.append,
+                      start=source)
+    assert lines == [f"new run starting from {source}"] and trainer.iteration == 0
+    for module in (trainer.candidate, trainer.best):
+        for key, value in module.state_dict().items():
+            numpy.testing.assert_array_equal(value.numpy(), net.state_dict()[key].numpy())
+    with pytest.raises(ValueError, match="settings ask for"):
+        Trainer(game, tiny(filters=16), tmp_path / "c", start=source)
+    with pytest.raises(ValueError, match="is for tictactoe.*not gomoku 5x5"):
+        Trainer(make_game("gomoku", size=5, k=4), tiny(), tmp_path / "d", start=source)

@@ -1,6 +1,7 @@
 """``shenjing zero ...``: train, play, compare and serve AlphaZero players.
 
     shenjing zero train GAME [--config FILE] [--dir DIR] [--iterations N] [--workers N]
+                             [--model PATH]
     shenjing zero play GAME [--model PATH] [--simulations N] [--second]
     shenjing zero arena A B --games N [--game GAME]
     shenjing zero gtp [--model PATH | --player SPEC] [--simulations N]
@@ -30,6 +31,8 @@ def add_commands(sub):
                        "run there is resumed")
     train.add_argument("--iterations", type=int, help="stop after this many iterations")
     train.add_argument("--workers", type=int, help="self-play processes (default: config)")
+    train.add_argument("--model", help="start a new run from this checkpoint instead of "
+                       "random weights (e.g. to train a shipped network further)")
     train.set_defaults(run=_cmd_train)
 
     play = commands.add_parser("play", help="play against the network in the terminal")
@@ -126,7 +129,7 @@ def _cmd_train(args):
     directory = args.dir or os.path.join("runs", f"zero-{args.game}")
     print(f"shenjing zero train {args.game}: {game!r}, run directory {directory}")
     print("settings: " + ", ".join(f"{k}={v}" for k, v in config.to_dict().items()))
-    trainer = Trainer(game, config, directory)
+    trainer = Trainer(game, config, directory, start=args.model)
     trainer.run(args.iterations if args.iterations is not None else config.iterations)
     print(f"best network: {trainer.path('best.safetensors')}")
     return 0

@@ -43,10 +43,13 @@ class Trainer:
     """Trains a policy-value network for ``game`` by self-play, in ``directory``.
 
     Resumes from ``directory/trainer.safetensors`` when it exists (the stored game must
-    match). ``report`` receives one line of progress text at a time (default ``print``).
+    match). Otherwise a new run starts from random weights, or from the checkpoint at
+    ``start`` (for ``game``, with the config's blocks, filters and value_hidden), which
+    becomes both the candidate and the best network. ``report`` receives one line of
+    progress text at a time (default ``print``).
     """
 
-    def __init__(self, game, config, directory, report=print):
+    def __init__(self, game, config, directory, report=print, start=None):
         self.game, self.config = game, config
         self.directory = os.fspath(directory)
         self.report = report
@@ -62,6 +65,10 @@ class Trainer:
         self.rng = numpy.random.default_rng(config.seed)
         if os.path.exists(self.path(TRAINER)):
             self._resume()
+            if start is not None:
+                report(f"kept the resumed run's networks, not {start}")
+        elif start is not None:
+            self._start_from(start)
 
     def path(self, name):
         """The path of file ``name`` in the run's directory."""
@@ -192,6 +199,15 @@ class Trainer:
         self.rng.bit_generator.state = json.loads(state["rng"])
         self.report(f"resumed {self.directory} after iteration {self.iteration} "
                     f"(buffer {len(self.buffer)})")
+
+    def _start_from(self, path):
+        net, _, _ = load_checkpoint(path, self.game)
+        if net.config() != self.candidate.config():
+            raise ValueError(f"Trainer: {path} holds a network {net.config()}, but the "
+                             f"settings ask for {self.candidate.config()}")
+        self.candidate.load_state_dict(net.state_dict())
+        self.best.load_state_dict(net.state_dict())
+        self.report(f"new run starting from {path}")
 
     def _seeds(self, phase, n):
         base = (self.config.seed * 1_000_003 + self.iteration * 10_007
