@@ -53,6 +53,7 @@ CONV2D = [
     S((2, 4, 5, 5), (3, 4, 1, 1), None, stride=2),
     S((3, 5, 4), (2, 3, 2, 3), (2,), padding=1),                     # unbatched
     S((2, 2, 3, 4), (3, 2, 3, 4), (3,)),                             # kernel == input
+    S((2, 3, 4, 5), (2, 3, 1, 3), (2,), padding=(2, 1)),   # padding wider than the kernel
 ]
 
 CONV1D = [

@@ -146,6 +146,21 @@ class Geometry:
         return any((k - 1) * dl + 1 > s and o > 1 for k, dl, s, o in
                    zip(self.kernel, self.dilation, self.stride, self.out_size))
 
+    def input_grad_geometry(self):
+        """For stride 1, the geometry of the convolution that maps dL/dy to dL/dx: a "full"
+        correlation of dL/dy with the flipped kernel, padded by (k - 1) dilation - pad on
+        each side; None for other strides or a padding wider than the kernel's span.
+
+        In one dim, y[o] = sum_t x[o + t dl - lo] w[t], so dL/dx[i] = sum_t dL/dy[i + lo -
+        t dl] w[t] = sum_j dL/dy[i + j dl - ((k - 1) dl - lo)] w[k - 1 - j]."""
+        if "_input_grad" not in self.__dict__:
+            lo = tuple((k - 1) * dl - p for k, dl, p in zip(self.kernel, self.dilation, self.pad_lo))
+            hi = tuple((k - 1) * dl - p for k, dl, p in zip(self.kernel, self.dilation, self.pad_hi))
+            ok = all(s == 1 for s in self.stride) and min(lo + hi) >= 0
+            self._input_grad = Geometry(self.out_size, self.kernel, self.stride, self.dilation,
+                                        lo, hi, self.in_size) if ok else None
+        return self._input_grad
+
     def interior(self):
         """Index of the unpadded input inside the padded one (channels-last)."""
         return (slice(None),) + tuple(slice(lo, lo + n) for lo, n in
@@ -365,6 +380,14 @@ def input_grad_gemm(g, wm, groups, kernel):
     return split_groups(g, groups) @ wm.transpose(0, 2, 1)
 
 
+def flipped_weight_matrix(wm, kernel):
+    """The right operand of the input-gradient convolution (``input_grad_geometry``): wm
+    (k C, O), rows (*kernel, C), -> (k O, C), rows (*flipped kernel, O).  Flipping every
+    kernel dim reverses the flat offset order."""
+    k = _prod(kernel)
+    return wm.reshape(k, -1, wm.shape[-1])[::-1].transpose(0, 2, 1).reshape(-1, wm.shape[0] // k)
+
+
 def split_groups(m, groups):
     """(rows, G*c) -> a (G, rows, c) view, the batched operand of a grouped GEMM."""
     if groups == 1:
@@ -417,23 +440,37 @@ class Conv(Function):
         n, c, dtype = self.x_meta
         p = _prod(geom.out_size)
         split = self.parts > 1
-        padded = numpy.empty((n,) + geom.padded + (c,), dtype) if split and needs[0] else None
+        # stride 1: dL/dx is itself a convolution (im2col + one GEMM); otherwise k GEMMs
+        # and col2im's strided adds
+        full = geom.input_grad_geometry() if needs[0] and groups == 1 else None
+        if full is not None:
+            wflip = flipped_weight_matrix(self.wm, geom.kernel)
+            q = _prod(geom.in_size)
+            whole = numpy.empty((n * q, c), dtype) if split else None
+        elif split and needs[0]:
+            whole = numpy.empty((n,) + geom.padded + (c,), dtype)   # padded, for col2im
 
         def share(start, stop):          # the share's input gradient and dL/dwm^T product
             part = g[start * p:stop * p]
             gxl = gm = None
-            if needs[0]:
+            if full is not None:
+                gcols = im2col(gl[start:stop], full, 1)
+                gxl = gemm(gcols, wflip, 1, None if not split else whole[start * q:stop * q])
+            elif needs[0]:
                 gcols = input_grad_gemm(part, self.wm, groups, geom.kernel)
                 gxl = col2im(gcols, geom, stop - start, c, groups, dtype,
-                             None if padded is None else padded[start:stop])
+                             None if not split else whole[start:stop])
             if needs[1]:
                 gm = weight_grad_gemm(self.cols[start], part, groups)
             return gxl, gm
         shares = parallel.map_batch(share, n, self.parts)
         gx = gw = gb = None
-        if needs[0]:
+        if full is not None:
+            gxl = (whole if split else shares[0][0]).reshape((n,) + geom.in_size + (c,))
+            gx = gxl if self.channels_last else to_first(gxl, d)
+        elif needs[0]:
             gxl = shares[0][0] if not split else \
-                padded[geom.interior()] if geom.padding else padded
+                whole[geom.interior()] if geom.padding else whole
             gx = gxl if self.channels_last else to_first(gxl, d)
         if needs[1]:
             gm = shares[0][1]
