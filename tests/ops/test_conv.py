@@ -53,12 +53,16 @@ CONV2D = [
     S((2, 4, 5, 5), (3, 4, 1, 1), None, stride=2),
     S((3, 5, 4), (2, 3, 2, 3), (2,), padding=1),                     # unbatched
     S((2, 2, 3, 4), (3, 2, 3, 4), (3,)),                             # kernel == input
-    S((2, 3, 4, 5), (2, 3, 1, 3), (2,), padding=(2, 1)),   # padding wider than the kernel
+    S((2, 3, 4, 5), (2, 3, 1, 3), (2,), padding=(2, 1)),   # output larger than the input
+    # "same" convs with no more output than input channels: dL/dx as a convolution
+    S((2, 4, 5, 6), (3, 4, 2, 4), (3,), padding="same"),
+    S((1, 3, 7, 6), (2, 3, 2, 3), None, padding="same", dilation=2),
 ]
 
 CONV1D = [
     S((2, 3, 9), (4, 3, 3), (4,)),
     S((2, 3, 9), (4, 3, 4), (4,), padding="same"),
+    S((2, 4, 9), (3, 4, 4), (3,), padding="same"),
     S((2, 3, 10), (4, 3, 3), None, stride=2, padding=2, dilation=2),
     S((2, 4, 8), (6, 2, 3), (6,), groups=2),
     S((2, 4, 8), (4, 1, 5), (4,), groups=4, padding="same"),
@@ -67,6 +71,7 @@ CONV1D = [
 
 CONV3D = [
     S((1, 2, 4, 5, 4), (3, 2, 2, 3, 2), (3,), padding=1),
+    S((1, 3, 4, 5, 4), (2, 3, 3, 3, 3), (2,), padding=1),
     S((2, 2, 5, 4, 4), (2, 1, 3, 2, 2), None, stride=(2, 1, 2), groups=2),
 ]
 
