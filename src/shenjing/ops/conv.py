@@ -446,9 +446,9 @@ class Conv(Function):
         p = _prod(geom.out_size)
         split = self.parts > 1
         # dL/dx as a convolution (im2col + one GEMM) where that pays, else k GEMMs and
-        # col2im's strided adds.  The im2col of dL/dy copies k O values per
-        # position where col2im adds k C: with fewer input channels, col2im is faster
-        # (20.0 against 22.5 ms for a 32 -> 64 conv of 13x13 at batch 64, one core)
+        # col2im's strided adds.  The im2col of dL/dy copies k O values per position
+        # where col2im adds k C: with fewer input channels, col2im is faster (20.0
+        # against 22.5 ms for a 32 -> 64 conv of 13x13 at batch 64, one core)
         full = geom.input_grad_geometry() if needs[0] and groups == 1 \
             and g.shape[1] <= c else None
         if full is not None:
@@ -462,7 +462,7 @@ class Conv(Function):
             part = g[start * p:stop * p]
             gxl = gm = None
             if full is not None:
-                gcols = im2col(gl[start:stop], full, 1)
+                gcols = im2col(g[start * p:stop * p].reshape(gl[start:stop].shape), full, 1)
                 gxl = gemm(gcols, wflip, 1, None if not split else whole[start * q:stop * q])
             elif needs[0]:
                 gcols = input_grad_gemm(part, self.wm, groups, geom.kernel)
