@@ -228,6 +228,10 @@ def test_dirichlet_noise_only_when_enabled_and_seeded():
         numpy.testing.assert_array_equal(m.root_priors(), first)
         return first
 
+    fast = MCTS(Uniform(), simulations=4, dirichlet_alpha=0.3, seed=1)
+    fast.search(state, noise=False)                  # a fast self-play search: no noise
+    numpy.testing.assert_allclose(fast.root_priors(), expected)
+
     a, b, c = noisy(1), noisy(1), noisy(2)
     numpy.testing.assert_array_equal(a, b)
     assert not numpy.allclose(a, expected) and not numpy.allclose(a, c)

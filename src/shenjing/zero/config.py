@@ -26,6 +26,12 @@ class ZeroConfig:
     temperature_moves: int = 8      # moves sampled in proportion to visits, then argmax
     # self-play
     games_per_iteration: int = 50
+    # playout cap randomisation (KataGo): with fast_simulations > 0, a move gets the full
+    # search (root noise, kept as a training example) with probability
+    # full_search_fraction, else a fast search of fast_simulations (no noise, not kept):
+    # more games for the same work, so more independent outcomes for the value head
+    fast_simulations: int = 0
+    full_search_fraction: float = 0.25
     workers: int = 2
     # replay buffer, in examples (symmetric copies included)
     buffer_size: int = 50_000

@@ -130,10 +130,12 @@ class MCTS:
         else:
             self.root = Node(root.state.play(action))  # raises IllegalMove if illegal
 
-    def search(self, state, simulations=None):
+    def search(self, state, simulations=None, noise=True):
         """Run ``simulations`` (default ``self.simulations``) more simulations from
         ``state`` and return the root's visit counts, float64 (action_size,). The tree is
-        reused when ``state`` is the current root's position."""
+        reused when ``state`` is the current root's position. ``noise=False`` leaves the
+        root's priors without Dirichlet noise for this search (a fast search in
+        self-play)."""
         if self.root is None or not same_position(self.root.state, state):
             self.root = Node(state)
         root = self.root
@@ -142,7 +144,7 @@ class MCTS:
         if not root.expanded:
             priors, values = self._evaluate([root])
             root.expand(priors[0])
-        if self.dirichlet_alpha is not None and not root.noised:
+        if noise and self.dirichlet_alpha is not None and not root.noised:
             self._add_noise(root)
         todo = self.simulations if simulations is None else simulations
         while todo > 0:

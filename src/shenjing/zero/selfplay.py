@@ -6,6 +6,10 @@ At every move the search's visit counts N(s, a) give the policy target
 ``temperature_moves`` moves (exploration) and is the most visited one after. When the
 game ends, every position gets the outcome ``z`` from the view of the player who moved
 there: +1 won, -1 lost, 0 draw.
+
+With ``config.fast_simulations`` > 0 (playout cap randomisation), only a random
+``full_search_fraction`` of the moves get the full search with root noise and become
+examples; the others are played after a fast search without noise.
 """
 
 import numpy
@@ -26,13 +30,18 @@ def self_play_game(game, evaluator, config, seed):
                   noise_fraction=config.noise_fraction, seed=seed)
     state, history, moves = game.initial_state(), [], []
     while not state.is_terminal():
-        visits = search.search(state)
+        full = config.fast_simulations <= 0 or rng.random() < config.full_search_fraction
+        if full:
+            visits = search.search(state)
+        else:
+            visits = search.search(state, config.fast_simulations, noise=False)
         pi = (visits / visits.sum()).astype(numpy.float32)
         if len(moves) < config.temperature_moves:
             action = int(rng.choice(len(pi), p=pi))
         else:
             action = int(rng.choice(numpy.flatnonzero(visits == visits.max())))
-        history.append((state.planes(), pi, state.to_play))
+        if full:
+            history.append((state.planes(), pi, state.to_play))
         state = state.play(action)
         search.advance(action)
         moves.append(action)

@@ -27,7 +27,6 @@ import numpy
 from .. import backend, io, optim
 from ..autograd.creation import tensor
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import ZeroConfig
 from .inference import FoldedNet
 from .mcts import MCTS
 from .network import PolicyValueNet, alphazero_loss
