@@ -89,6 +89,24 @@ def test_train_runs_and_resumes(tmp_path):
     assert len((run / "log.jsonl").read_text().splitlines()) == 2
 
 
+def test_train_from_the_shipped_network(tmp_path):
+    config = tmp_path / "short.json"
+    config.write_text(json.dumps({"simulations": 4, "games_per_iteration": 2,
+                                  "train_steps": 2, "batch_size": 8, "arena_games": 2,
+                                  "arena_simulations": 2, "buffer_size": 500}))
+    out = run_cli("train", "tictactoe", "--config", str(config), "--dir",
+                  str(tmp_path / "run"), "--iterations", "1", "--workers", "1",
+                  "--model", "shipped")
+    assert out.returncode == 0, out.stderr
+    assert "new run starting from" in out.stdout and "tictactoe.safetensors" in out.stdout
+    # a network of another shape is refused in a line, not a traceback
+    config.write_text(json.dumps({"blocks": 1}))
+    out = run_cli("train", "tictactoe", "--config", str(config), "--dir",
+                  str(tmp_path / "other"), "--model", "shipped")
+    assert out.returncode == 2 and "settings ask for" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
 def test_gtp_over_stdin(tmp_path):
     script = "1 protocol_version\n2 boardsize 5\n3 play black c3\n4 play white c3\n" \
              "5 genmove white\nquit\n"

@@ -32,7 +32,7 @@ def add_commands(sub):
     train.add_argument("--iterations", type=int, help="stop after this many iterations")
     train.add_argument("--workers", type=int, help="self-play processes (default: config)")
     train.add_argument("--model", help="start a new run from this checkpoint instead of "
-                       "random weights (e.g. to train a shipped network further)")
+                       "random weights ('shipped': the network shipped for GAME)")
     train.set_defaults(run=_cmd_train)
 
     play = commands.add_parser("play", help="play against the network in the terminal")
@@ -129,7 +129,12 @@ def _cmd_train(args):
     directory = args.dir or os.path.join("runs", f"zero-{args.game}")
     print(f"shenjing zero train {args.game}: {game!r}, run directory {directory}")
     print("settings: " + ", ".join(f"{k}={v}" for k, v in config.to_dict().items()))
-    trainer = Trainer(game, config, directory, start=args.model)
+    start = shipped_model(game) if args.model == "shipped" else args.model
+    try:
+        trainer = Trainer(game, config, directory, start=start)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"shenjing zero train: {error}", file=sys.stderr)
+        return 2
     trainer.run(args.iterations if args.iterations is not None else config.iterations)
     print(f"best network: {trainer.path('best.safetensors')}")
     return 0
