@@ -1,6 +1,5 @@
 """``shenjing zero ...`` end to end: each command run as a user runs it."""
 
-import io
 import json
 import subprocess
 import sys
