@@ -451,10 +451,12 @@ class Conv(Function):
         # against 22.5 ms for a 32 -> 64 conv of 13x13 at batch 64, one core)
         full = geom.input_grad_geometry() if needs[0] and groups == 1 \
             and g.shape[1] <= c else None
+        whole = None                     # split: the buffer every share writes dL/dx into
         if full is not None:
             wflip = flipped_weight_matrix(self.wm, geom.kernel)
             q = _prod(geom.in_size)
-            whole = numpy.empty((n * q, c), dtype) if split else None
+            if split:
+                whole = numpy.empty((n * q, c), dtype)
         elif split and needs[0]:
             whole = numpy.empty((n,) + geom.padded + (c,), dtype)   # padded, for col2im
 
@@ -462,23 +464,21 @@ class Conv(Function):
             part = g[start * p:stop * p]
             gxl = gm = None
             if full is not None:
-                gcols = im2col(g[start * p:stop * p].reshape(gl[start:stop].shape), full, 1)
-                gxl = gemm(gcols, wflip, 1, None if not split else whole[start * q:stop * q])
+                gcols = im2col(part.reshape(gl[start:stop].shape), full, 1)
+                gxl = gemm(gcols, wflip, 1, None if whole is None else whole[start * q:stop * q])
             elif needs[0]:
                 gcols = input_grad_gemm(part, self.wm, groups, geom.kernel)
                 gxl = col2im(gcols, geom, stop - start, c, groups, dtype,
-                             None if not split else whole[start:stop])
+                             None if whole is None else whole[start:stop])
             if needs[1]:
                 gm = weight_grad_gemm(self.cols[start], part, groups)
             return gxl, gm
         shares = parallel.map_batch(share, n, self.parts)
         gx = gw = gb = None
-        if full is not None:
-            gxl = (whole if split else shares[0][0]).reshape((n,) + geom.in_size + (c,))
-            gx = gxl if self.channels_last else to_first(gxl, d)
-        elif needs[0]:
-            gxl = shares[0][0] if not split else \
-                whole[geom.interior()] if geom.padding else whole
+        if needs[0]:
+            gxl = shares[0][0] if whole is None else \
+                whole[geom.interior()] if full is None and geom.padding else whole
+            gxl = gxl.reshape((n,) + geom.in_size + (c,))   # the full path's (N*S, C) rows
             gx = gxl if self.channels_last else to_first(gxl, d)
         if needs[1]:
             gm = shares[0][1]
