@@ -8,8 +8,9 @@ backward-through-time, on preallocated buffers.  What makes it fast in NumPy:
 * each step does ONE GEMM for all gates (h W_hh^T for the 4 LSTM / 3 GRU gates at once)
   and a handful of in-place elementwise calls on small arrays that stay in cache; the
   time loop is the only Python loop;
-* sigma(a) = (1 + tanh(a / 2)) / 2, with the 1/2 folded into a scaled copy of the
-  weights, so that one ``tanh`` call activates all the gates of a step;
+* sigma(a) = 1 / (1 + exp(-a)) and tanh(a) = 2 sigma(2 a) - 1, with the -1 and -2 folded
+  into a scaled copy of the weights, so that one ``exp`` call activates all the gates of a
+  step (NumPy's float32 ``exp`` takes about half the time of its ``tanh``);
 * the big scratch buffers are recycled from call to call (``workspace``), so that the
   kernel does not have to fault in and zero fresh pages for them on every step.
 
@@ -240,15 +241,22 @@ class _Recurrence(Function):
 
 
 def _gate_weights(w_ih, w_hh, perm, scale):
-    """The weights in internal gate order, the sigmoid gates' rows scaled by 1/2."""
+    """The weights in internal gate order, each gate's rows times its ``scale``."""
     if perm is not None:
         w_ih, w_hh = w_ih[perm], w_hh[perm]
     return w_ih * scale[:, None], w_hh * scale[:, None]
 
 
-def _scale(xp, dtype, halves, ones, H):
-    """Row scale: 1/2 for the ``halves`` sigmoid gates, 1 for the other ``ones`` gates."""
-    return xp.concatenate([xp.full(halves * H, 0.5, dtype), xp.ones(ones * H, dtype)])
+def _scale(xp, dtype, H, sigmoids, last):
+    """Row scale: -1 for the ``sigmoids`` gates, whose pre-activation a then comes out as -a
+    for exp(-a); ``last`` for the one gate after them."""
+    return xp.concatenate([xp.full(sigmoids * H, -1, dtype), xp.full(H, last, dtype)])
+
+
+def _sigmoid_of_exp(xp, e):
+    """In place: e = exp(-a) -> sigma(a) = 1 / (1 + e) (e = inf gives 0, as it should)."""
+    e += 1
+    xp.reciprocal(e, out=e)
 
 
 # ------------------------------------------------------------------ Elman RNN
@@ -321,10 +329,11 @@ class LSTMSequence(_Recurrence):
         a = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh,
         c_t = f c_{t-1} + i g,   h_t = o tanh(c_t).
 
-    Internally the gates are kept in the order (o, i, f, g), so that the three sigmoid
-    gates are one block: one tanh covers all four, then 0.5 t + 0.5 turns the first three
-    into sigmoids.  The activated gates are stored gate-major, (T, 4, N, H): every
-    elementwise call of a step then runs over contiguous memory.
+    Internally the gates are kept in the order (o, i, f, g), with the weights scaled so
+    that the step's product is (-a_o, -a_i, -a_f, -2 a_g): one exp and 1 / (1 + e) give
+    the three sigmoids and sigma(2 a_g), and 2 s - 1 turns the last into g.  The activated
+    gates are stored gate-major, (T, 4, N, H): every elementwise call of a step then runs
+    over contiguous memory.
 
     Backward-through-time, with dh = dL/dh_t (output + carried) and dc = dL/dc_t (carried):
 
@@ -332,7 +341,7 @@ class LSTMSequence(_Recurrence):
         dc_{t-1} = dc f,  dh_{t-1} = da W_hh,
 
     where the factors K depend on the forward values only, so the forward computes them
-    while they are in cache (when a graph is recorded), each in two array passes:
+    after its loop (when a graph is recorded), a few steps per array call, in two passes each:
 
         Kc = o (1 - tanh^2 c) = o - h tanh c,   Ko = tanh(c) o (1 - o) = h - h o,
         Ki = g i (1 - i) = ig - ig i,   Kf = c_{t-1} f (1 - f) = fc - fc f,
@@ -351,7 +360,7 @@ class LSTMSequence(_Recurrence):
         x, (h0, c0) = self._plan(x, [h0, c0])
         (N, H), T = h0.shape, self.T
         perm = self._perm(xp, H)
-        scale = _scale(xp, x.dtype, 3, 1, H)
+        scale = _scale(xp, x.dtype, H, 3, -2)   # exp(-a) for o, i, f; exp(-2 a) for g
         wi, wh = _gate_weights(w_ih, w_hh, perm, scale)
         bias = None if b_ih is None else (b_ih + b_hh)[perm] * scale
         P = self._project(x, wi, bias, out=workspace.take(xp, (T, N, 4 * H), x.dtype))
@@ -361,41 +370,53 @@ class LSTMSequence(_Recurrence):
         wh_t = xp.ascontiguousarray(wh.T)   # a C-ordered right operand keeps the small GEMM
         each = self._each                   # on BLAS's fast single-thread path
         m = xp.empty((N, 4 * H), x.dtype)
-        tc, tm = each(xp, xp.empty((N, H), x.dtype)), each(xp, xp.empty((3, N, H), x.dtype))
         record = self.needs_input_grad is not None
-        if record:   # the gates o, i, f, g and the backward factors Ko, Ki, Kf, Kg, gate-major
-            A, K = (workspace.take(xp, (T, 4, N, H), x.dtype) for _ in range(2))
-            Kc = workspace.take(xp, new.shape, x.dtype)
-        else:        # one step's gates, i g and f c_{t-1} need a place; nothing is kept
+        if record:   # the gates o, i, f, g; i g and f c_{t-1} in K; tanh c_t in Kc: all kept
+            ragged = self.sizes is not None   # (zeros where a finished row is not written)
+            A, K = (workspace.take(xp, (T, 4, N, H), x.dtype, zero=ragged) for _ in range(2))
+            Kc = workspace.take(xp, new.shape, x.dtype, zero=ragged)
+        else:        # one step's gates, i g, f c_{t-1} and tanh c_t need a place
             A, K = (each(xp, xp.empty((4, N, H), x.dtype)) for _ in range(2))
-            Kc = tc
-        for (a, s, o, i, f, g, p, hp, hn, cp, cn, mt, mg, tct, tmt, k3, ko, ki, kf, kg,
-             kc) in self._steps(
-                A, A[:, :3], A[:, 0], A[:, 1], A[:, 2], A[:, 3], P, prev, new, cprev, cnew,
-                each(xp, m), each(xp, m.reshape(N, 4, H).transpose(1, 0, 2)), tc, tm,
-                K[:, :3], K[:, 0], K[:, 1], K[:, 2], K[:, 3], Kc):
-            xp.dot(hp, wh_t, out=mt)
-            mt += p
-            xp.tanh(mg, out=a)               # (N, 4, H) -> gate-major (4, N, H)
-            s *= 0.5
-            s += 0.5
-            xp.multiply(i, g, out=ki)        # ig
-            xp.multiply(f, cp, out=kf)       # fc
-            xp.add(ki, kf, out=cn)           # c_t = f c_{t-1} + i g
-            xp.tanh(cn, out=tct)
-            xp.multiply(o, tct, out=hn)      # h_t = o tanh c_t
-            if record:
-                xp.multiply(hn, tct, out=kc)
-                xp.subtract(o, kc, out=kc)   # Kc = o - h tanh c
-                xp.multiply(ki, g, out=kg)
-                xp.subtract(i, kg, out=kg)   # Kg = i - ig g
-                ko[...] = hn                 # (Ko, Ki, Kf) = (h, ig, fc) (1 - (o, i, f))
-                xp.multiply(k3, s, out=tmt)
-                k3 -= tmt
+            Kc = each(xp, xp.empty((N, H), x.dtype))
+        with numpy.errstate(over="ignore"):   # exp(-a) = inf for a << 0: sigma(a) = 0
+            for a, o, i, f, g, p, hp, hn, cp, cn, mt, mg, ig, fc, tc in self._steps(
+                    A, A[:, 0], A[:, 1], A[:, 2], A[:, 3], P, prev, new, cprev, cnew,
+                    each(xp, m), each(xp, m.reshape(N, 4, H).transpose(1, 0, 2)),
+                    K[:, 1], K[:, 2], Kc):
+                xp.dot(hp, wh_t, out=mt)
+                mt += p
+                xp.exp(mg, out=a)                # (N, 4, H) -> gate-major (4, N, H)
+                _sigmoid_of_exp(xp, a)
+                g *= 2
+                g -= 1                           # tanh a_g = 2 sigma(2 a_g) - 1
+                xp.multiply(i, g, out=ig)
+                xp.multiply(f, cp, out=fc)
+                xp.add(ig, fc, out=cn)           # c_t = f c_{t-1} + i g
+                xp.tanh(cn, out=tc)
+                xp.multiply(o, tc, out=hn)       # h_t = o tanh c_t
         workspace.give(P)
         if record:
+            self._factors(xp, A, K, Kc, new)
             self._keep(x=x, A=A, K=K, Kc=Kc, S=S, w_ih=w_ih, w_hh=w_hh)
         return self._unsort(new, [self._final(S), self._final(C)])
+
+    @staticmethod
+    def _factors(xp, A, K, Kc, h):
+        """The backward factors of every step, in place, from the gates A, K = (., ig, fc, .)
+        and Kc = tanh c; a few steps at a time, so that each block stays in cache."""
+        T, _, N, H = A.shape
+        block = max(1, 8192 // (N * H))
+        u = xp.empty((block, 3, N, H), A.dtype)
+        for t in range(0, T, block):
+            a, k, kc, ht = A[t:t + block], K[t:t + block], Kc[t:t + block], h[t:t + block]
+            xp.multiply(ht, kc, out=kc)
+            xp.subtract(a[:, 0], kc, out=kc)             # Kc = o - h tanh c
+            xp.multiply(k[:, 1], a[:, 3], out=k[:, 3])
+            xp.subtract(a[:, 1], k[:, 3], out=k[:, 3])   # Kg = i - ig g
+            k[:, 0] = ht                                  # (Ko, Ki, Kf) = (h, ig, fc) (1 - (o, i, f))
+            ut = u[:len(a)]
+            xp.multiply(k[:, :3], a[:, :3], out=ut)
+            k[:, :3] -= ut
 
     def backward(self, gy, gh, gc):
         gy, gh, gc = self._sort([gy, gh, gc])
@@ -455,13 +476,13 @@ class GRUSequence(_Recurrence):
         x, (h0,) = self._plan(x, [h0])
         H = h0.shape[1]
         h2 = 2 * H
-        scale = _scale(xp, x.dtype, 2, 1, H)
+        scale = _scale(xp, x.dtype, H, 2, 1)    # exp(-a) for r, z; n as it is
         wi, wh = _gate_weights(w_ih, w_hh, None, scale)
         if b_ih is None:
             bias = b_hn = None
         else:  # b_hr and b_hz join the projection; b_hn stays inside r (...)
             bias = b_ih * scale
-            bias[:h2] += b_hh[:h2] * 0.5
+            bias[:h2] -= b_hh[:h2]
             b_hn = b_hh[h2:]
         shape = x.shape[:2] + (3 * H,)          # A: pre-activations, then r, z, n
         A = self._project(x, wi, bias, out=workspace.take(xp, shape, x.dtype))
@@ -472,21 +493,21 @@ class GRUSequence(_Recurrence):
         u = self._each(xp, xp.empty(h0.shape, x.dtype))
         _, a_rz, a_r, a_z, a_n = self._gates(A, H)
         m_all, m_rz, _, _, m_n = self._gates(M, H)
-        for rz, r, z, n, m, mrz, mn, hp, hn, ub in self._steps(
-                a_rz, a_r, a_z, a_n, m_all, m_rz, m_n, prev, new, u):
-            xp.dot(hp, wh_t, out=m)
-            if b_hn is not None:
-                mn += b_hn
-            rz += mrz
-            xp.tanh(rz, out=rz)
-            rz *= 0.5
-            rz += 0.5
-            xp.multiply(r, mn, out=ub)
-            n += ub
-            xp.tanh(n, out=n)
-            xp.subtract(hp, n, out=ub)     # h_t = n + z (h_{t-1} - n)
-            ub *= z
-            xp.add(n, ub, out=hn)
+        with numpy.errstate(over="ignore"):   # exp(-a) = inf for a << 0: sigma(a) = 0
+            for rz, r, z, n, m, mrz, mn, hp, hn, ub in self._steps(
+                    a_rz, a_r, a_z, a_n, m_all, m_rz, m_n, prev, new, u):
+                xp.dot(hp, wh_t, out=m)
+                if b_hn is not None:
+                    mn += b_hn
+                rz += mrz
+                xp.exp(rz, out=rz)
+                _sigmoid_of_exp(xp, rz)
+                xp.multiply(r, mn, out=ub)
+                n += ub
+                xp.tanh(n, out=n)
+                xp.subtract(hp, n, out=ub)     # h_t = n + z (h_{t-1} - n)
+                ub *= z
+                xp.add(n, ub, out=hn)
         if self.needs_input_grad is None:
             workspace.give(A, M)
         self._keep(x=x, A=A, M=M, S=S, w_ih=w_ih, w_hh=w_hh)
