@@ -8,6 +8,9 @@ maps ``x`` to ``(x - mean) / max(sqrt(variance), 1e-7)`` (``invert=True``: back)
 variance is the population one (``ddof=0``); data given as batches is combined batch by
 batch with the same formula Keras uses.
 
+Both take NumPy arrays (and return float32 arrays) or tensors: a tensor goes through the
+engine's ops, so that gradients flow back through the layer.
+
 >>> norm = Normalization()
 >>> norm.adapt(x_train)              # (N, H, W, 3): 3 means, 3 variances
 >>> x = norm(x_batch)                # float32, zero mean and unit variance per channel
@@ -15,22 +18,30 @@ batch with the same formula Keras uses.
 
 import numpy
 
-from .augment import _like, _to_numpy
+from .augment import _to_numpy
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 
 
+def _float32(inputs):
+    """A tensor as a float32 tensor (still in the graph, so gradients flow through the
+    layer), anything else as a float32 NumPy array."""
+    from ..autograd.tensor import Tensor
+    if isinstance(inputs, Tensor):
+        return inputs if inputs.dtype == numpy.float32 else inputs.float()
+    return numpy.asarray(inputs).astype(numpy.float32)
+
+
 class Rescaling:
-    """``x * scale + offset`` in float32 (``scale``/``offset`` scalars or broadcastable)."""
+    """``x * scale + offset`` in float32 (``scale``/``offset`` scalars or broadcastable);
+    differentiable for tensors."""
 
     def __init__(self, scale, offset=0.0):
         self.scale, self.offset = scale, offset
 
     def __call__(self, inputs):
-        x, was_tensor = _to_numpy(inputs)
-        out = (x.astype(numpy.float32) * numpy.asarray(self.scale, numpy.float32)
-               + numpy.asarray(self.offset, numpy.float32))
-        return _like(out, was_tensor)
+        return (_float32(inputs) * numpy.asarray(self.scale, numpy.float32)
+                + numpy.asarray(self.offset, numpy.float32))
 
     def get_config(self):
         return {"scale": self.scale, "offset": self.offset}
@@ -113,8 +124,7 @@ class Normalization:
         self.variance = self._broadcast(total_var, shape)
 
     def __call__(self, inputs):
-        x, was_tensor = _to_numpy(inputs)
-        x = x.astype(numpy.float32)
+        x = _float32(inputs)
         if self.input_mean is not None:
             mean = self._broadcast(self.input_mean, x.shape)
             variance = self._broadcast(self.input_variance, x.shape)
@@ -127,9 +137,9 @@ class Normalization:
             if x.ndim != len(self._shape) or any(x.shape[d] != self._shape[d] for d in keep):
                 raise ValueError(f"Normalization: inputs of shape {x.shape} do not match the "
                                  f"adapted shape {self._shape} along the kept axes {keep}")
-        std = numpy.maximum(numpy.sqrt(variance), numpy.float32(EPSILON))
-        out = mean + x * std if self.invert else (x - mean) / std
-        return _like(out.astype(numpy.float32), was_tensor)
+        mean = numpy.asarray(mean, numpy.float32)
+        std = numpy.maximum(numpy.sqrt(variance), EPSILON).astype(numpy.float32)
+        return x * std + mean if self.invert else (x - mean) / std
 
     def get_config(self):
         def listify(v):
