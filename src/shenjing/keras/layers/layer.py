@@ -22,7 +22,9 @@ from collections import defaultdict
 
 import numpy
 
+from ...autograd.tensor import Tensor
 from ...nn.modules.module import Module
+from ...nn.parameter import Parameter
 
 #: keyword arguments every Keras layer accepts; the input-shape ones are kept for a model
 LAYER_KWARGS = ("name", "trainable", "dtype", "input_shape", "batch_input_shape", "input_dim",
@@ -43,6 +45,13 @@ def unique_name(base):
     """``base``, then ``base_1``, ``base_2``, ... in this process (Keras's default names)."""
     n = next(_name_counts[base])
     return base if n == 0 else f"{base}_{n}"
+
+
+def unique_weight_name(layer, base):
+    """``base_1``, ``base_2``, ...: the first not yet taken in ``layer``."""
+    for n in itertools.count(1):
+        if f"{base}_{n}" not in layer._parameters and f"{base}_{n}" not in layer.__dict__:
+            return f"{base}_{n}"
 
 
 def shape_of(inputs):
@@ -74,8 +83,9 @@ class Layer(Module):
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments "
                             f"{sorted(kwargs)}")
         super().__init__()
+        d = self.__dict__
+        d["_trainable"], d["_weight_trainable"], d["_regularizers"] = bool(trainable), {}, []
         self.name = name if name is not None else unique_name(snake_case(type(self).__name__))
-        self.trainable = trainable
         self.dtype = numpy.dtype(dtype or "float32").name
         if batch_input_shape is not None:
             hint = tuple(batch_input_shape)
@@ -88,15 +98,119 @@ class Layer(Module):
         self.input_shape_hint = hint
         self.built = False
 
+    def __setattr__(self, name, value):
+        params = self.__dict__.get("_parameters")
+        if (isinstance(value, Parameter) and params is not None
+                and any(p is value for key, p in params.items() if key != name)):
+            object.__setattr__(self, name, value)   # another name for a weight of add_weight
+            return
+        super().__setattr__(name, value)
+
+    # ------------------------------------------------------------ weights
+
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None, **kwargs):
+        """A new weight of this layer: a ``Parameter`` of ``shape`` filled by
+        ``initializer`` (a name such as ``"glorot_uniform"`` (the default), ``"zeros"``,
+        ``"he_normal"``, an initializer object, or a callable ``(shape, dtype) -> array``),
+        registered under ``name``.  ``trainable=False`` makes a weight that training does
+        not change (a moving statistic); ``regularizer`` adds its penalty to ``losses``.
+
+        Positional forms of both Keras versions: ``add_weight(shape, initializer, ...)`` and
+        ``add_weight(name, shape, dtype, initializer, regularizer, trainable, constraint)``.
+        """
+        from .. import initializers, regularizers   # the face's registries sit above layers
+        if args and isinstance(args[0], str):            # Keras 2's order
+            order = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                     "constraint")
+        else:
+            order = ("shape", "initializer", "dtype", "trainable")
+        given = dict(zip(order, args))
+        if len(args) > len(order):
+            raise TypeError(f"{self.name}: add_weight takes at most {len(order)} positional "
+                            f"arguments, got {len(args)}")
+        given.update({k: v for k, v in dict(shape=shape, initializer=initializer, dtype=dtype,
+                                            trainable=trainable, regularizer=regularizer,
+                                            constraint=constraint, name=name).items()
+                      if k not in given})
+        kwargs.pop("autocast", None), kwargs.pop("aggregation", None)
+        kwargs.pop("use_resource", None), kwargs.pop("synchronization", None)
+        if kwargs:
+            raise TypeError(f"{self.name}: add_weight got unexpected arguments {sorted(kwargs)}")
+        if given["constraint"] is not None:
+            raise NotImplementedError(f"{self.name}: weight constraints are not supported yet")
+        shape = () if given["shape"] is None else tuple(int(n) for n in given["shape"])
+        dtype = numpy.dtype(given["dtype"] or self.dtype)
+        init = given["initializer"]
+        if init is None:
+            init = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        values = numpy.asarray(initializers.get(init)(shape, dtype), dtype=dtype)
+        if values.shape != shape:
+            raise ValueError(f"{self.name}: the initializer of weight {given['name']!r} gave "
+                             f"shape {values.shape}, expected {shape}")
+        key = given["name"] or "variable"
+        if key in self._parameters or key in self.__dict__:
+            key = unique_weight_name(self, key)
+        weight = Parameter(values, requires_grad=bool(given["trainable"]) and self.trainable)
+        setattr(self, key, weight)
+        self._weight_trainable[key] = bool(given["trainable"])
+        if given["regularizer"] is not None:
+            self._regularizers.append((weight, regularizers.get(given["regularizer"])))
+        return weight
+
     @property
     def trainable(self):
-        """Whether the layer's parameters are trained; False freezes them (no gradients)."""
+        """Whether the layer's weights are trained; False freezes them (no gradients)."""
         return self._trainable
 
     @trainable.setter
     def trainable(self, value):
-        object.__setattr__(self, "_trainable", bool(value))
-        self.requires_grad_(bool(value))
+        value = bool(value)
+        for module in self.modules():
+            if isinstance(module, Layer):
+                object.__setattr__(module, "_trainable", value)
+                for key, p in module._parameters.items():
+                    if p is not None:
+                        p.requires_grad_(value and module._weight_trainable.get(key, True))
+            else:
+                module.requires_grad_(value)
+
+    @property
+    def weights(self):
+        """Every weight of the layer and its sub-layers, trainable ones first (Keras's order)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self):
+        return [p for p in self.parameters() if p.requires_grad]
+
+    @property
+    def non_trainable_weights(self):
+        return [p for p in self.parameters() if not p.requires_grad]
+
+    def get_weights(self):
+        """The weights as NumPy arrays (copies), in the order of ``weights``."""
+        return [p.numpy().copy() for p in self.weights]
+
+    def set_weights(self, weights):
+        """Load NumPy arrays into the weights, in the order of ``weights``; shapes must match."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(f"{self.name}: set_weights expects {len(own)} arrays, got "
+                             f"{len(weights)}")
+        for i, (p, w) in enumerate(zip(own, weights)):
+            w = numpy.asarray(w.numpy() if isinstance(w, Tensor) else w)
+            if w.shape != tuple(p.shape):
+                raise ValueError(f"{self.name}: weight {i} has shape {tuple(p.shape)}, got an "
+                                 f"array of shape {w.shape}")
+            p.array[...] = w
+
+    @property
+    def losses(self):
+        """The regularization penalties of the layer and its sub-layers, as scalar tensors
+        computed from the current weights (add them to the loss to train with them)."""
+        return [penalty(weight) for module in self.modules() if isinstance(module, Layer)
+                for weight, penalty in module._regularizers]
 
     def build(self, input_shape):
         """Create the layer's state for inputs of ``input_shape``; runs once, before the
