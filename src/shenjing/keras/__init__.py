@@ -1,22 +1,25 @@
 """The Keras face: ``from shenjing import keras`` for code written against ``tf.keras``.
 
-What it has so far:
+- ``keras.Sequential`` and ``keras.Model`` (subclassed: layers in ``__init__``, the
+  computation in ``call``) with ``compile`` / ``fit`` / ``evaluate`` / ``predict`` /
+  ``summary``; ``keras.Input`` for the input shape;
+- ``keras.layers``: the base ``Layer`` (``build``/``call``/``add_weight``), the core
+  layers and the preprocessing layers;
+- ``keras.losses``, ``keras.metrics``, ``keras.optimizers`` (with ``schedules``),
+  ``keras.callbacks``, ``keras.activations``, ``keras.initializers``,
+  ``keras.regularizers``;
+- ``keras.datasets``, ``keras.preprocessing.text`` / ``.sequence``, ``keras.utils``.
 
-- ``keras.layers``: the base ``Layer`` (``build``/``call``, built on the first input) and
-  the preprocessing layers ``TextVectorization``, ``Rescaling``, ``Normalization``,
-  ``RandomFlip``, ``RandomRotation``, ``RandomTranslation``, ``RandomZoom``;
-- ``keras.datasets``: ``mnist``, ``fashion_mnist``, ``cifar10``, ``imdb``, ``reuters``
-  with Keras's ``load_data()``;
-- ``keras.preprocessing.text`` / ``keras.preprocessing.sequence``: ``Tokenizer``,
-  ``pad_sequences``, ``skipgrams`` and their kin;
-- ``keras.utils``: ``pad_sequences``, ``to_categorical``, ``normalize``,
-  ``set_random_seed``.
-
-The face adapts, the engine computes: everything here calls ``shenjing.text``,
-``shenjing.image``, ``shenjing.datasets`` and the ops, never math of its own.
+The face adapts, the engine computes: layers call shenjing's ops (a ``Dense`` and an
+``nn.Linear`` run the same fused linear op), optimizers shenjing's update functions, and
+the data helpers ``shenjing.text``, ``shenjing.image`` and ``shenjing.datasets``.
+(Not yet: the functional ``Model(inputs, outputs)``, saving whole models.)
 """
 
-from . import datasets, layers, preprocessing, utils
+from . import callbacks, datasets, layers, models, preprocessing, utils
 from .layers import Layer
+from .layers.input_layer import Input
+from .models import Model, Sequential
 
-__all__ = ["datasets", "layers", "preprocessing", "utils", "Layer"]
+__all__ = ["Sequential", "Model", "Input", "Layer", "layers", "models", "callbacks",
+           "datasets", "preprocessing", "utils"]

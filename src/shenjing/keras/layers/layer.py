@@ -225,7 +225,8 @@ class Layer(Module):
 
     def __call__(self, inputs, *args, **kwargs):
         if not self.built:
-            self.build(shape_of(inputs))
+            self._build_input_shape = shape_of(inputs)
+            self.build(self._build_input_shape)
             self.built = True
             if not self.trainable:   # parameters made by build follow the switch too
                 self.requires_grad_(False)

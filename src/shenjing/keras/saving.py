@@ -1,0 +1,135 @@
+"""Saving and loading Keras-face models: ``model.save("m.keras")``,
+``keras.models.load_model("m.keras")``, ``model.save_weights`` / ``load_weights``.
+
+A ``.keras`` file is a zip of two members:
+
+    config.json         {"class_name": "Sequential", "config": {...}, "compile_config":
+                        {...}}: the architecture (every layer's ``get_config``) and the
+                        arguments of ``compile`` when they can be written as names/configs
+    model.safetensors   the weights (``model.state_dict()``), written by ``shenjing.save``
+
+Loading rebuilds the model from the config (classes looked up by name among
+``keras.layers``, ``keras.models`` and ``custom_objects``, never imported or run from the
+file), loads the weights and compiles it again.  The optimizer's state (Adam's moments) is
+not saved: a loaded model resumes training with a fresh optimizer.  Files are written
+atomically.
+"""
+
+import inspect
+import io
+import json
+import os
+import zipfile
+
+from ..io import load as load_tensors, save as save_tensors
+from ..io.atomic import atomic_path
+
+CONFIG, WEIGHTS = "config.json", "model.safetensors"
+
+
+def serialize(obj):
+    """``{"class_name", "config"}`` for an object with ``get_config``; names stay names."""
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    if hasattr(obj, "get_config"):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    raise TypeError(f"cannot save {obj!r}: it has no get_config() (give a name or an object "
+                    f"of keras's classes)")
+
+
+def layer_class(name, custom_objects=None):
+    """The layer or model class called ``name``: from ``custom_objects``, else keras's own."""
+    from . import layers, models
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    for module in (layers, models):
+        cls = getattr(module, name, None)
+        if isinstance(cls, type):
+            return cls
+    raise ValueError(f"unknown layer class {name!r} in the saved config; pass "
+                     f"custom_objects={{{name!r}: TheClass}} to load_model")
+
+
+def deserialize_layer(entry, custom_objects=None):
+    """A layer from ``{"class_name", "config"}``."""
+    if not isinstance(entry, dict) or "class_name" not in entry:
+        raise ValueError(f"a saved layer must be {{'class_name': ..., 'config': ...}}, got "
+                         f"{entry!r}")
+    cls = layer_class(entry["class_name"], custom_objects)
+    config = entry.get("config", {})
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:   # models
+        return cls.from_config(config, custom_objects=custom_objects)
+    return cls.from_config(config)
+
+
+def _compile_config(model):
+    if model.optimizer is None:
+        return None
+    try:
+        return {"optimizer": serialize(model.optimizer),
+                "loss": serialize(model.loss),
+                "metrics": [m.name for m in model.compiled_metrics]}
+    except TypeError:
+        return None   # a loss or metric given as a plain function: the model is not compiled
+
+
+def save_model(model, path):
+    """Write ``model`` (architecture, weights, compile arguments) to a ``.keras`` zip."""
+    path = os.fspath(path)
+    if not path.endswith(".keras"):
+        raise ValueError(f"{model.name}.save: the file name must end in .keras, got {path!r} "
+                         f"(weights alone: save_weights)")
+    document = {"class_name": type(model).__name__, "config": model.get_config(),
+                "compile_config": _compile_config(model)}
+    text = json.dumps(document, indent=1, allow_nan=False)
+    weights = io.BytesIO()
+    save_tensors(model.state_dict(), weights)
+    with atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(CONFIG, text)
+            archive.writestr(WEIGHTS, weights.getvalue())
+
+
+def load_model(path, custom_objects=None, compile=True, safe_mode=True):
+    """The model saved in a ``.keras`` file, with its weights; compiled again when it was
+    compiled and ``compile`` is true."""
+    path = os.fspath(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            missing = {CONFIG, WEIGHTS} - names
+            if missing:
+                raise ValueError(f"load_model({path!r}): not a .keras file of shenjing "
+                                 f"(missing {sorted(missing)})")
+            document = json.loads(archive.read(CONFIG))
+            weights = load_tensors(io.BytesIO(archive.read(WEIGHTS)))
+    except zipfile.BadZipFile as e:
+        raise ValueError(f"load_model({path!r}): not a zip file ({e})") from None
+    model = deserialize_layer(document, custom_objects)
+    model.load_state_dict(weights)
+    if compile and document.get("compile_config"):
+        from . import optimizers
+        config = document["compile_config"]
+        loss = config["loss"]
+        if isinstance(loss, dict):
+            from . import losses
+            loss = losses.get(loss)
+        model.compile(optimizer=optimizers.get(config["optimizer"]), loss=loss,
+                      metrics=config["metrics"] or None)
+    return model
+
+
+def save_weights(model, path):
+    """The weights alone, as a safetensors file (keys: ``state_dict`` names)."""
+    save_tensors(model.state_dict(), path)
+
+
+def load_weights(model, path):
+    """Load weights written by ``save_weights`` (or a ``.keras`` file's) into ``model``."""
+    path = os.fspath(path)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            weights = load_tensors(io.BytesIO(archive.read(WEIGHTS)))
+    else:
+        weights = load_tensors(path)
+    model.load_state_dict(weights)
