@@ -13,6 +13,10 @@ Loading rebuilds the model from the config (classes looked up by name among
 file), loads the weights and compiles it again.  The optimizer's state (Adam's moments) is
 not saved: a loaded model resumes training with a fresh optimizer.  Files are written
 atomically.
+
+The format is the same whatever the file is called: a course's ``"best_model.h5"`` or
+``"my_model"`` gets this zip too (shenjing writes no HDF5), and ``load_model`` reads it
+back by its content.
 """
 
 import inspect
@@ -76,9 +80,6 @@ def _compile_config(model):
 def save_model(model, path):
     """Write ``model`` (architecture, weights, compile arguments) to a ``.keras`` zip."""
     path = os.fspath(path)
-    if not path.endswith(".keras"):
-        raise ValueError(f"{model.name}.save: the file name must end in .keras, got {path!r} "
-                         f"(weights alone: save_weights)")
     document = {"class_name": type(model).__name__, "config": model.get_config(),
                 "compile_config": _compile_config(model)}
     text = json.dumps(document, indent=1, allow_nan=False)

@@ -77,11 +77,44 @@ def test_default_names_are_unique_and_given_names_kept():
 
 def test_training_mode_follows_train_and_eval_unless_given():
     layer = Scale()
-    assert layer.is_training(None) is True
-    layer.eval()
-    assert layer.is_training(None) is False and layer.is_training(True) is True
+    assert layer.is_training(None) is False          # a Keras layer called directly infers
     layer.train()
     assert layer.is_training(None) is True and layer.is_training(False) is False
+    layer.eval()
+    assert layer.is_training(None) is False and layer.is_training(True) is True
+
+
+class Probe(Layer):
+    """Records the ``training`` its call receives; calls an inner layer without passing it."""
+
+    def __init__(self, inner=None, **kwargs):
+        super().__init__(**kwargs)
+        self.inner, self.seen = inner, []
+
+    def call(self, inputs, training=None):
+        self.seen.append(training)
+        return inputs if self.inner is None else self.inner(inputs)
+
+
+class NoTraining(Layer):
+    def call(self, inputs):
+        return inputs
+
+
+def test_training_is_inherited_by_inner_calls_as_in_keras():
+    inner = Probe()
+    outer = Probe(inner)
+    x = shenjing.ones(2)
+    outer(x, training=True)
+    outer(x, training=False)
+    outer(x)
+    assert outer.seen == [True, False, None] and inner.seen == [True, False, None]
+    assert NoTraining()(x, training=True) is x       # a call without the argument: not given
+    inner_only = Probe()
+    Probe(NoTraining())(x, training=True)            # the context passes through layers
+    wrapped = Probe(Probe(inner_only))
+    wrapped(x, training=True)
+    assert inner_only.seen == [True]
 
 
 def test_input_shape_hints_and_unknown_arguments():
@@ -104,3 +137,60 @@ def test_config_round_trip():
 def test_a_layer_without_call_says_so():
     with pytest.raises(NotImplementedError, match="Layer has no call"):
         Layer()(shenjing.ones(1))
+
+
+class Affine(Layer):
+    """Keras's custom-layer tutorial form: weights made by add_weight in build."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                 initializer="random_normal", trainable=True, name="w",
+                                 regularizer=keras_regularizers().L2(0.5))
+        self.b = self.add_weight("b", (self.units,), initializer="zeros")
+        self.steps = self.add_weight(shape=(), initializer=lambda shape, dtype:
+                                     numpy.full(shape, 7, dtype), trainable=False,
+                                     name="steps")
+
+    def call(self, inputs):
+        return inputs @ self.w + self.b
+
+
+def keras_regularizers():
+    from shenjing.keras import regularizers
+    return regularizers
+
+
+def test_add_weight_in_build_both_keras_forms():
+    shenjing.manual_seed(0)
+    layer = Affine(4)
+    y = layer(shenjing.ones(2, 3))
+    assert y.shape == (2, 4)
+    assert [name for name, _ in layer.named_parameters()] == ["w", "b", "steps"]
+    assert layer.w.shape == (3, 4) and 0 < float(layer.w.numpy().std()) < 0.2
+    numpy.testing.assert_array_equal(layer.b.numpy(), numpy.zeros(4, numpy.float32))
+    assert float(layer.steps.numpy()) == 7.0
+    assert [p is q for p, q in zip(layer.trainable_weights, [layer.w, layer.b])] == [True, True]
+    assert len(layer.non_trainable_weights) == 1 and layer.non_trainable_weights[0] is layer.steps
+    (penalty,) = layer.losses
+    assert float(penalty.item()) == pytest.approx(0.5 * float((layer.w.numpy() ** 2).sum()),
+                                                  rel=1e-5)
+    layer.trainable = False
+    assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 3
+    layer.trainable = True   # the moving statistic stays untrained
+    assert len(layer.trainable_weights) == 2 and layer.steps.requires_grad is False
+
+
+def test_add_weight_names_and_errors():
+    layer = Layer()
+    first = layer.add_weight(shape=(2,), initializer="ones")
+    second = layer.add_weight(shape=(2,), initializer="ones")
+    assert [name for name, _ in layer.named_parameters()] == ["variable", "variable_1"]
+    assert first is not second
+    with pytest.raises(ValueError, match="gave shape \\(3,\\), expected \\(2,\\)"):
+        layer.add_weight(shape=(2,), initializer=lambda shape, dtype: numpy.zeros(3), name="z")
+    with pytest.raises(TypeError, match="unexpected arguments \\['colour'\\]"):
+        layer.add_weight(shape=(2,), colour="red")

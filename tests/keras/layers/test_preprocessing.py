@@ -5,7 +5,7 @@ import numpy
 import pytest
 
 import shenjing
-from shenjing import image, text
+from shenjing import image, keras, text
 from shenjing.datasets import load_sample
 from shenjing.keras import layers
 
@@ -51,11 +51,11 @@ def test_augmentation_passes_images_through_outside_training(digits, layer_class
     layer = layer_class(*args, seed=5, **kwargs)
     as_float = digits.astype(numpy.float32)
     numpy.testing.assert_array_equal(layer(digits, training=False).numpy(), as_float)
-    layer.eval()
-    numpy.testing.assert_array_equal(layer(digits).numpy(), as_float)
     x = shenjing.tensor(as_float[:2], requires_grad=True)
-    y = layer(x)                       # inference keeps the graph: the same tensor back
+    y = layer(x, training=False)       # inference keeps the graph: the same tensor back
     assert y is x
+    model = keras.Sequential([layer])  # predict infers: images pass through
+    numpy.testing.assert_array_equal(model.predict(digits, verbose=0), as_float)
 
 
 def test_augmentation_refuses_inputs_that_need_gradients(digits):

@@ -4,11 +4,17 @@
 - preprocessing (``preprocessing.py``): ``TextVectorization``, ``Rescaling``,
   ``Normalization``, ``RandomFlip``, ``RandomRotation``, ``RandomTranslation``,
   ``RandomZoom``.
+- core (``core.py``): ``Dense``, ``Activation``, ``Flatten``, ``Dropout``, ``Reshape``.
+- normalization (``normalization.py``): ``BatchNormalization``, ``LayerNormalization``.
 """
 
+from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .layer import Layer
+from .normalization import BatchNormalization, LayerNormalization
 from .preprocessing import (Normalization, RandomFlip, RandomRotation, RandomTranslation,
                             RandomZoom, Rescaling, TextVectorization)
 
 __all__ = ["Layer", "TextVectorization", "Rescaling", "Normalization", "RandomFlip",
            "RandomRotation", "RandomTranslation", "RandomZoom"]
+__all__ += ["Dense", "Activation", "Flatten", "Dropout", "Reshape", "BatchNormalization",
+            "LayerNormalization"]

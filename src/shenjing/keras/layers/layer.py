@@ -2,9 +2,11 @@
 
 A Keras layer is built lazily: ``build(input_shape)`` runs once, on the first call, with
 the shape of the first input, so that a layer need not be told its input size.  The
-computation is ``call(inputs, ...)``; ``training`` left as None means the module's own
-mode (``train()`` / ``eval()``; a new layer is in training mode, as a Keras layer called
-directly is).  Being a ``Module``, a layer's parameters, ``state_dict`` and sub-layers work
+computation is ``call(inputs, ...)``.  ``training``, as in Keras, is given by ``fit``
+(True) and ``evaluate``/``predict`` (False) and inherited by the layers a layer calls;
+left as None it means the module's mode, ``train()`` / ``eval()``, which is inference for
+a new layer (a Keras layer called directly infers: Dropout passes inputs through,
+BatchNormalization uses its moving statistics).  Being a ``Module``, a layer's parameters, ``state_dict`` and sub-layers work
 as in the PyTorch face.
 
     class Scale(Layer):
@@ -16,6 +18,8 @@ as in the PyTorch face.
     Scale()(shenjing.ones(2, 3)).shape          # (2, 3): built for 3 features
 """
 
+import contextvars
+import inspect
 import itertools
 import re
 from collections import defaultdict
@@ -45,6 +49,22 @@ def unique_name(base):
     """``base``, then ``base_1``, ``base_2``, ... in this process (Keras's default names)."""
     n = next(_name_counts[base])
     return base if n == 0 else f"{base}_{n}"
+
+
+#: the ``training`` value of the outermost layer call that gave one (Keras's call context)
+_training = contextvars.ContextVar("shenjing_keras_training", default=None)
+
+
+def accepts_training(layer):
+    """Whether ``layer.call`` (or ``forward``, for a PyTorch-face module) takes ``training``."""
+    cached = layer.__dict__.get("_accepts_training")
+    if cached is None:
+        function = layer.call if isinstance(layer, Layer) else layer.forward
+        parameters = inspect.signature(function).parameters
+        cached = "training" in parameters or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        layer.__dict__["_accepts_training"] = cached
+    return cached
 
 
 def unique_weight_name(layer, base):
@@ -84,6 +104,7 @@ class Layer(Module):
                             f"{sorted(kwargs)}")
         super().__init__()
         d = self.__dict__
+        d["training"] = False   # a Keras layer called directly infers; fit() passes training
         d["_trainable"], d["_weight_trainable"], d["_regularizers"] = bool(trainable), {}, []
         self.name = name if name is not None else unique_name(snake_case(type(self).__name__))
         self.dtype = numpy.dtype(dtype or "float32").name
@@ -230,10 +251,22 @@ class Layer(Module):
             self.built = True
             if not self.trainable:   # parameters made by build follow the switch too
                 self.requires_grad_(False)
-        return super().__call__(inputs, *args, **kwargs)
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = _training.get()
+        if training is not None and accepts_training(self):
+            kwargs["training"] = training   # (a call without the argument is not given it)
+        if training is None:
+            return super().__call__(inputs, *args, **kwargs)
+        token = _training.set(bool(training))   # layers called inside inherit it
+        try:
+            return super().__call__(inputs, *args, **kwargs)
+        finally:
+            _training.reset(token)
 
     def is_training(self, training):
-        """``training`` as given, or the layer's mode (``train()``/``eval()``) when None."""
+        """``training`` as given (or inherited from the call of an outer layer), else the
+        layer's mode: ``train()`` / ``eval()``, inference for a new layer."""
         return self.training if training is None else bool(training)
 
     def get_config(self):

@@ -4,8 +4,8 @@
 Each is a ``Layer`` around the computation of the same name in ``shenjing.text`` or
 ``shenjing.image`` (the math lives there, once), with Keras's arguments and Keras's
 behaviour as a layer: it returns tensors, ``adapt`` learns its state from data, and the
-random augmentations change images only in training (a direct call trains, as in Keras;
-``training=False`` or ``eval()`` passes images through).  Images are channels-last,
+random augmentations change images unless ``training=False`` (a direct call augments, as
+in Keras; ``predict`` and ``evaluate`` pass images through).  Images are channels-last,
 ``(H, W, C)`` or ``(N, H, W, C)``.
 
     augment = [RandomFlip("horizontal", seed=1), RandomRotation(0.1, seed=2)]
@@ -60,8 +60,8 @@ class _Preprocessing(Layer):
 
 
 class _Augmentation(_Preprocessing):
-    def call(self, inputs, training=None):
-        if not self.is_training(training):
+    def call(self, inputs, training=True):   # Keras's default: a direct call augments
+        if not training:
             x = as_tensor(inputs)
             return x if x.dtype == numpy.float32 else x.float()
         if isinstance(inputs, Tensor) and inputs.requires_grad:

@@ -16,7 +16,6 @@ Subclass it as in Keras (layers assigned in ``__init__``, the computation in ``c
 use ``Sequential``.  (The functional form ``Model(inputs, outputs)`` is not supported yet.)
 """
 
-import inspect
 import os
 
 import numpy
@@ -24,20 +23,8 @@ import numpy
 from ...autograd import no_grad
 from ...autograd.tensor import Tensor
 from .. import callbacks as callbacks_module
-from ..layers.layer import Layer
+from ..layers.layer import Layer, accepts_training
 from .data import as_array, batches, split_validation
-
-
-def accepts_training(layer):
-    """Whether ``layer.call`` (or ``forward``, for a PyTorch-face module) takes ``training``."""
-    cached = layer.__dict__.get("_accepts_training")
-    if cached is None:
-        function = layer.call if isinstance(layer, Layer) else layer.forward
-        parameters = inspect.signature(function).parameters
-        cached = "training" in parameters or any(
-            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-        layer.__dict__["_accepts_training"] = cached
-    return cached
 
 
 def call_layer(layer, x, training):

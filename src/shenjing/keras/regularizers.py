@@ -1,0 +1,133 @@
+"""``keras.regularizers``: weight penalties added to the loss, with Keras's formulas.
+
+A regularizer is a callable ``penalty(weight) -> scalar tensor``, differentiable in the
+weight.  A layer given one (``Dense(..., kernel_regularizer=L2(1e-4))``) lists the penalty
+of its current weights in ``layer.losses``; the training loop adds them to the loss.
+
+* L1:   l1 * sum(|w|)          (pushes weights to exactly 0: sparse weights)
+* L2:   l2 * sum(w^2)          (weight decay; Keras has no 1/2 in front)
+* L1L2: both terms.
+
+    penalty = get("l2")                      # L2(l2=0.01)
+    loss = loss + sum(layer.losses)
+"""
+
+import numbers
+
+from .. import ops
+from ..autograd.tensor import Tensor
+
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize", "deserialize"]
+
+
+def _factor(value, name, who):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+        raise ValueError(f"{who}: {name} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+class Regularizer:
+    """Base of the regularizers: ``penalty(weight)`` gives a scalar tensor; ``get_config()``
+    gives the constructor's arguments (``cls.from_config(config)`` makes it again)."""
+
+    def __call__(self, weight):
+        """The penalty of ``weight`` as a scalar tensor: none (0) in the base class."""
+        return ops.sum(weight) * 0.0
+
+    def get_config(self):
+        """The constructor's arguments (JSON-serializable)."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        """A regularizer made from ``get_config()``'s dict."""
+        return cls(**config)
+
+    def __repr__(self):
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+class L1L2(Regularizer):
+    """l1 * sum(|w|) + l2 * sum(w^2); a factor of 0 leaves its term out.  (Keras 3's defaults
+    are 0 for both, so ``"l1_l2"`` by name is no penalty until given factors.)"""
+
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = _factor(l1, "l1", type(self).__name__)
+        self.l2 = _factor(l2, "l2", type(self).__name__)
+
+    def __call__(self, weight):
+        terms = []
+        if self.l1:
+            terms.append(self.l1 * ops.sum(ops.abs(weight)))
+        if self.l2:
+            terms.append(self.l2 * ops.sum(ops.square(weight)))
+        if not terms:   # a zero of the weight's dtype, still a function of the weight
+            return super().__call__(weight)
+        return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+class L1(L1L2):
+    """l1 * sum(|w|)."""
+
+    def __init__(self, l1=0.01):
+        super().__init__(l1=l1)
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(L1L2):
+    """l2 * sum(w^2)."""
+
+    def __init__(self, l2=0.01):
+        super().__init__(l2=l2)
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+CLASSES = (L1, L2, L1L2)
+
+#: every name ``get`` knows: the class names and Keras's lower-case aliases
+NAMES = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1_l2": L1L2}
+
+
+def deserialize(config):
+    """A regularizer from ``{"class_name": ..., "config": {...}}`` (other keys ignored)."""
+    name = config.get("class_name")
+    if name not in NAMES:
+        raise ValueError(f"unknown regularizer {name!r} in {config!r}; known names: "
+                         f"{', '.join(sorted(NAMES))}")
+    return NAMES[name].from_config(dict(config.get("config") or {}))
+
+
+def serialize(regularizer):
+    """``{"class_name": ..., "config": {...}}`` for L1, L2, L1L2; None stays None; any other
+    callable is returned as is (it cannot be written to JSON)."""
+    if type(regularizer) in CLASSES:
+        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return regularizer
+
+
+def get(identifier):
+    """A regularizer from None (none), a name (``"l1"``, ``"l2"``, ``"l1_l2"`` and the class
+    names), a config dict, a class or object, or any callable ``weight -> scalar tensor``."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        if identifier not in NAMES:
+            raise ValueError(f"unknown regularizer {identifier!r}; known names: "
+                             f"{', '.join(sorted(NAMES))}")
+        return NAMES[identifier]()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
+        return identifier()
+    if callable(identifier) and not isinstance(identifier, Tensor):
+        return identifier
+    raise ValueError(f"could not interpret regularizer {identifier!r}: give a name such as "
+                     f"'l2', a config dict, or a callable weight -> scalar tensor")
