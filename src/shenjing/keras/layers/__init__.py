@@ -6,11 +6,24 @@
   ``RandomZoom``.
 - core (``core.py``): ``Dense``, ``Activation``, ``Flatten``, ``Dropout``, ``Reshape``.
 - normalization (``normalization.py``): ``BatchNormalization``, ``LayerNormalization``.
+- convolutional (``convolutional.py``): ``Conv1D``, ``Conv2D``.
+- pooling (``pooling.py``): ``MaxPooling1D/2D``, ``AveragePooling1D/2D``,
+  ``GlobalMaxPooling1D/2D``, ``GlobalAveragePooling1D/2D``.
+- ``Embedding`` (``embedding.py``).
+- recurrent (``recurrent.py``): ``SimpleRNN``, ``LSTM``, ``GRU``, ``Bidirectional``.
+- ``Input`` (``input_layer.py``): the input shape of a ``Sequential``.
 """
 
+from .convolutional import Conv1D, Conv2D
 from .core import Activation, Dense, Dropout, Flatten, Reshape
+from .embedding import Embedding
+from .input_layer import Input
 from .layer import Layer
 from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
+                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                      MaxPooling1D, MaxPooling2D)
+from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .preprocessing import (Normalization, RandomFlip, RandomRotation, RandomTranslation,
                             RandomZoom, Rescaling, TextVectorization)
 
@@ -18,3 +31,7 @@ __all__ = ["Layer", "TextVectorization", "Rescaling", "Normalization", "RandomFl
            "RandomRotation", "RandomTranslation", "RandomZoom"]
 __all__ += ["Dense", "Activation", "Flatten", "Dropout", "Reshape", "BatchNormalization",
             "LayerNormalization"]
+__all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
+            "AveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "SimpleRNN", "LSTM",
+            "GRU", "Bidirectional", "Input"]

@@ -165,7 +165,7 @@ class Layer(Module):
         init = given["initializer"]
         if init is None:
             init = "glorot_uniform" if dtype.kind == "f" else "zeros"
-        values = numpy.asarray(initializers.get(init)(shape, dtype), dtype=dtype)
+        values = numpy.asarray(initializers.get(init)(shape, dtype), dtype=dtype, order="C")
         if values.shape != shape:
             raise ValueError(f"{self.name}: the initializer of weight {given['name']!r} gave "
                              f"shape {values.shape}, expected {shape}")

@@ -399,15 +399,21 @@ def _discard(d, first, second, name):
     d.pop(name, None)
 
 
+def _name(module):
+    """A module's own name, where it has one (Keras-face layers are named)."""
+    name = getattr(module, "__dict__", {}).get("name")
+    return name if isinstance(name, str) else None
+
+
 def _add_module_path(error, module):
     """Prefix ``error``'s message with the path of the module that raised it, as the error
     passes up through the enclosing modules' calls."""
     chain = getattr(error, "_shenjing_path", None)
     if chain is None:
         detail = str(error.args[0]) if error.args else str(error)
-        own = f"{type(module).__name__}: "
-        if detail.startswith(own):  # the layer named itself already; the path will say it
-            detail = detail[len(own):]
+        for own in (f"{type(module).__name__}: ", f"{_name(module)} ({type(module).__name__}): "):
+            if detail.startswith(own):  # the layer named itself already; the path will say it
+                detail = detail[len(own):]
         error._shenjing_path = chain = {"names": [], "inner": module, "last": module,
                                         "detail": detail}
     else:
@@ -419,6 +425,6 @@ def _add_module_path(error, module):
                 break
         chain["last"] = module
     inner = type(chain["inner"]).__name__
-    where = ".".join(chain["names"])
+    where = ".".join(chain["names"]) or _name(chain["inner"]) or ""
     prefix = f"{where} ({inner})" if where else inner
     error.args = (f"{prefix}: {chain['detail']}",) + tuple(error.args[1:])
