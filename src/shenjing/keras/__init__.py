@@ -16,10 +16,11 @@ the data helpers ``shenjing.text``, ``shenjing.image`` and ``shenjing.datasets``
 (Not yet: the functional ``Model(inputs, outputs)``, saving whole models.)
 """
 
-from . import callbacks, datasets, layers, models, preprocessing, utils
-from .layers import Layer
-from .layers.input_layer import Input
+from . import (activations, callbacks, datasets, initializers, layers, losses, metrics, models,
+               optimizers, preprocessing, regularizers, utils)
+from .layers import Input, Layer
 from .models import Model, Sequential
 
-__all__ = ["Sequential", "Model", "Input", "Layer", "layers", "models", "callbacks",
+__all__ = ["Sequential", "Model", "Input", "Layer", "layers", "models", "losses", "metrics",
+           "optimizers", "callbacks", "activations", "initializers", "regularizers",
            "datasets", "preprocessing", "utils"]

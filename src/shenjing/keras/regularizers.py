@@ -17,7 +17,8 @@ import numbers
 from .. import ops
 from ..autograd.tensor import Tensor
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize", "deserialize"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get", "serialize",
+           "deserialize"]
 
 
 def _factor(value, name, who):
@@ -91,6 +92,9 @@ class L2(L1L2):
 
 
 CLASSES = (L1, L2, L1L2)
+
+#: Keras's lower-case aliases: ``kernel_regularizer=keras.regularizers.l2(0.01)``
+l1, l2, l1_l2 = L1, L2, L1L2
 
 #: every name ``get`` knows: the class names and Keras's lower-case aliases
 NAMES = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1_l2": L1L2}

@@ -126,11 +126,23 @@ def save_weights(model, path):
 
 
 def load_weights(model, path):
-    """Load weights written by ``save_weights`` (or a ``.keras`` file's) into ``model``."""
+    """Load weights written by ``save_weights`` (or a ``.keras`` file's) into ``model``.
+
+    As in Keras, weights go by position, not by name: the same architecture built anew has
+    other default layer names (``dense_3`` for ``dense``) but the same weights in the same
+    order.  Their number and every shape must match."""
     path = os.fspath(path)
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             weights = load_tensors(io.BytesIO(archive.read(WEIGHTS)))
     else:
         weights = load_tensors(path)
-    model.load_state_dict(weights)
+    own = model.state_dict()
+    if len(weights) != len(own):
+        raise ValueError(f"{model.name}.load_weights({path!r}): the file holds {len(weights)} "
+                         f"weights, the model has {len(own)}")
+    for (name, saved), (key, tensor) in zip(weights.items(), own.items()):
+        if tuple(saved.shape) != tuple(tensor.shape):
+            raise ValueError(f"{model.name}.load_weights({path!r}): weight {key} has shape "
+                             f"{tuple(tensor.shape)}, the file's {name} {tuple(saved.shape)}")
+    model.load_state_dict(dict(zip(own, weights.values())))

@@ -112,10 +112,12 @@ class Model(Layer):
         for metric in self.compiled_metrics:
             metric.reset_state()
 
-    def _update_metrics(self, loss, y, y_pred, sample_weight, n):
+    def _update_metrics(self, loss, y, y_pred, n):
+        """The running loss (weighted by batch size) and the metrics; as in Keras, sample
+        weights weight the loss, not the ``metrics`` of compile."""
         self._loss_tracker.update_state(loss, sample_weight=n)
         for metric in self.compiled_metrics:
-            metric.update_state(y, y_pred, sample_weight=sample_weight)
+            metric.update_state(y, y_pred)
 
     def _logs(self, prefix=""):
         logs = {prefix + "loss": self._loss_tracker.result()}
@@ -170,7 +172,7 @@ class Model(Layer):
             for step, (xb, yb, wb) in enumerate(train):
                 hooks.on_train_batch_begin(step)
                 loss, y_pred = self.train_step(xb, yb, wb)
-                self._update_metrics(loss, yb, y_pred, wb, len(xb))
+                self._update_metrics(loss, yb, y_pred, len(xb))
                 hooks.on_train_batch_end(step, self._logs())
                 if self.stop_training:
                     break
@@ -189,7 +191,7 @@ class Model(Layer):
         self._reset_metrics()
         for xb, yb, wb in data:
             loss, y_pred = self.test_step(xb, yb, wb)
-            self._update_metrics(loss, yb, y_pred, wb, len(xb))
+            self._update_metrics(loss, yb, y_pred, len(xb))
         logs = self._logs(prefix)
         self.train()
         return logs
@@ -236,7 +238,7 @@ class Model(Layer):
         sample_weight = as_array(sample_weight, "train_on_batch")
         self._reset_metrics()
         loss, y_pred = self.train_step(x, y, sample_weight)
-        self._update_metrics(loss, y, y_pred, sample_weight, len(x))
+        self._update_metrics(loss, y, y_pred, len(x))
         values = list(self._logs().values())
         return values[0] if len(values) == 1 else values
 

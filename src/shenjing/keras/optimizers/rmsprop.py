@@ -1,0 +1,81 @@
+"""``RMSprop``: divide the gradient by a running root mean square, Keras's form."""
+
+from ... import backend
+from .optimizer import Optimizer, check_range
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012) in Keras 3's form.
+
+    ::
+
+        v = rho * v + (1 - rho) * g^2
+        centered:  a = rho * a + (1 - rho) * g,   d = v - a^2 + epsilon
+        else:      d = v + epsilon
+        step = lr * g / sqrt(d)
+        momentum > 0:  b = momentum * b + step,   p = p - b
+        else:          p = p - step
+
+    Keras puts epsilon *inside* the square root and the learning rate inside the momentum
+    buffer; PyTorch (``optim.functional.rmsprop``) adds epsilon to sqrt(d) and multiplies
+    by lr after the momentum, so this rule is written here.
+
+    >>> opt = keras.optimizers.RMSprop(learning_rate=1e-3, rho=0.9)
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="rmsprop", **kwargs):
+        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        self.rho = check_range("RMSprop", "rho", rho, 0.0, 1.0)
+        self.momentum = check_range("RMSprop", "momentum", momentum, 0.0, 1.0)
+        self.epsilon = check_range("RMSprop", "epsilon", epsilon, 0.0, float("inf"))
+        self.centered = bool(centered)
+
+    def build_slots(self, param):
+        slots = {"velocity": self._zeros(param)}
+        if self.momentum > 0:
+            slots["momentum"] = self._zeros(param)
+        if self.centered:
+            slots["average_gradient"] = self._zeros(param)
+        return slots
+
+    def update_step(self, grad, param, slots, lr, work):
+        xp, (s1, s2), rho = backend.array_module(param), work, self.rho
+        v = slots["velocity"]
+        v *= rho                                                 # v = rho v + (1 - rho) g^2
+        xp.multiply(grad, grad, out=s1)
+        s1 *= 1.0 - rho
+        v += s1
+        if self.centered:
+            a = slots["average_gradient"]
+            a *= rho                                             # a = rho a + (1 - rho) g
+            xp.multiply(grad, 1.0 - rho, out=s1)
+            a += s1
+            xp.multiply(a, a, out=s1)                            # d = v - a^2 + eps
+            xp.subtract(v, s1, out=s1)
+        else:
+            s1[...] = v                                          # d = v + eps
+        s1 += self.epsilon
+        xp.sqrt(s1, out=s1)                                      # step = lr g / sqrt(d)
+        xp.divide(grad, s1, out=s2)
+        s2 *= lr
+        if self.momentum > 0:
+            b = slots["momentum"]
+            b *= self.momentum                                   # b = momentum b + step
+            b += s2
+            param -= b
+        else:
+            param -= s2
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}

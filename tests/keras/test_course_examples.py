@@ -1,0 +1,152 @@
+"""The Keras programs of the course notes (../shared/seeds), with only the imports changed,
+run on real digits: a custom layer, callbacks, a CNN, regularization, transfer learning."""
+
+import numpy
+import pytest
+
+import shenjing as tf                      # for the notes' tf.matmul
+from shenjing import keras
+from shenjing.datasets import load_sample
+from shenjing.keras import layers
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = load_sample("mnist")
+    x = images.astype(numpy.float32) / 255
+    return (x[:3000], labels[:3000].astype(numpy.int64)), (x[3000:4000],
+                                                          labels[3000:4000].astype(numpy.int64))
+
+
+def test_custom_dense_layer(digits):
+    (x_train, y_train), (x_val, y_val) = digits
+
+    class CustomDense(layers.Layer):
+        def __init__(self, units=32, activation=None):
+            super(CustomDense, self).__init__()
+            self.units = units
+            self.activation = keras.activations.get(activation)
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer='random_normal', trainable=True)
+            self.b = self.add_weight(shape=(self.units,), initializer='zeros', trainable=True)
+
+        def call(self, inputs):
+            x = tf.matmul(inputs, self.w) + self.b
+            if self.activation is not None:
+                x = self.activation(x)
+            return x
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Flatten(), CustomDense(64, activation='relu'),
+                              CustomDense(10, activation='softmax')])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001),
+                  loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+    model.fit(x_train, y_train, epochs=3, verbose=0)
+    assert model.evaluate(x_val, y_val, verbose=0)[1] > 0.85
+
+
+def test_callbacks_list(digits, tmp_path, monkeypatch, capsys):
+    (x_train, y_train), (x_val, y_val) = digits
+    monkeypatch.chdir(tmp_path)
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([layers.Flatten(input_shape=(28, 28)),
+                              layers.Dense(64, activation='relu'),
+                              layers.Dense(10, activation='softmax')])
+    model.compile(optimizer='adam', loss='sparse_categorical_crossentropy',
+                  metrics=['accuracy'])
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor='val_loss', patience=5, min_delta=0.001,
+                                      verbose=1),
+        keras.callbacks.ModelCheckpoint(filepath='best_model.h5', monitor='val_loss',
+                                        save_best_only=True, verbose=1),
+        keras.callbacks.ReduceLROnPlateau(monitor='val_loss', factor=0.1, patience=3,
+                                          min_lr=0.00001, verbose=1),
+    ]
+    history = model.fit(x_train, y_train, epochs=4, validation_data=(x_val, y_val),
+                        callbacks=callbacks)
+    assert (tmp_path / "best_model.h5").is_file()
+    best = keras.models.load_model("best_model.h5")
+    assert best.evaluate(x_val, y_val, verbose=0)[0] == pytest.approx(
+        min(history.history["val_loss"]), rel=1e-5)
+    assert "saving model to best_model.h5" in capsys.readouterr().out
+
+
+def test_cnn_image_classifier(digits):
+    (x_train, y_train), (x_val, y_val) = digits
+    train_images, test_images = x_train[..., None], x_val[..., None]
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([
+        layers.Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 1)),
+        layers.MaxPooling2D((2, 2)),
+        layers.Conv2D(64, (3, 3), activation='relu'),
+        layers.MaxPooling2D((2, 2)),
+        layers.Conv2D(64, (3, 3), activation='relu'),
+        layers.Flatten(),
+        layers.Dense(64, activation='relu'),
+        layers.Dense(10, activation='softmax')
+    ])
+    model.compile(optimizer='adam', loss='sparse_categorical_crossentropy',
+                  metrics=['accuracy'])
+    history = model.fit(train_images, y_train, epochs=2,
+                        validation_data=(test_images, y_val), verbose=0)
+    assert history.history['val_accuracy'][-1] > 0.85
+
+
+def test_regularization_forms(digits):
+    (x_train, y_train), (x_val, y_val) = digits
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([
+        layers.Flatten(),
+        layers.Dense(64, activation='relu', kernel_regularizer=keras.regularizers.l2(0.01)),
+        layers.Dropout(0.5),
+        layers.Dense(64),
+        layers.BatchNormalization(),
+        layers.Activation('relu'),
+        layers.Dense(10, activation='softmax')
+    ])
+    model.compile(optimizer='adam', loss='sparse_categorical_crossentropy',
+                  metrics=['accuracy'])
+    history = model.fit(x_train, y_train, epochs=3, verbose=0)
+    (penalty,) = model.losses
+    kernel = model.layers[1].kernel.numpy()
+    assert float(penalty.item()) == pytest.approx(0.01 * (kernel ** 2).sum(), rel=1e-4)
+    assert history.history['loss'][-1] < history.history['loss'][0]
+    assert model.evaluate(x_val, y_val, verbose=0)[1] > 0.8
+
+
+def test_transfer_learning_with_frozen_layers(digits, tmp_path):
+    (x_train, y_train), (x_val, y_val) = digits
+    keras.utils.set_random_seed(4)
+    model_A = keras.Sequential([layers.Flatten(input_shape=[28, 28]),
+                                layers.Dense(100, activation="relu"),
+                                layers.Dense(10, activation="softmax")])
+    model_A.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+    model_A.fit(x_train, y_train, epochs=2, verbose=0)
+    model_A.save(tmp_path / "my_model_A")
+    # task B: is it a 6?
+    X_train_B, y_train_B = x_train, (y_train == 6).astype("float32")
+    X_valid_B, y_valid_B = x_val, (y_val == 6).astype("float32")
+
+    model_A = keras.models.load_model(tmp_path / "my_model_A")
+    model_B_on_A = keras.Sequential(model_A.layers[:-1])
+    model_B_on_A.add(keras.layers.Dense(1, activation="sigmoid"))
+    for layer in model_B_on_A.layers[:-1]:
+        layer.trainable = False
+    frozen = model_B_on_A.layers[1].kernel.numpy().copy()
+    optimizer = keras.optimizers.SGD(learning_rate=0.001)
+    model_B_on_A.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    history = model_B_on_A.fit(X_train_B, y_train_B, epochs=4, verbose=0,
+                               validation_data=(X_valid_B, y_valid_B))
+    numpy.testing.assert_array_equal(model_B_on_A.layers[1].kernel.numpy(), frozen)
+    for layer in model_B_on_A.layers[:-1]:
+        layer.trainable = True
+    optimizer = keras.optimizers.SGD(learning_rate=0.001)
+    model_B_on_A.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    history = model_B_on_A.fit(X_train_B, y_train_B, epochs=4, verbose=0,
+                               validation_data=(X_valid_B, y_valid_B))
+    assert not numpy.array_equal(model_B_on_A.layers[1].kernel.numpy(), frozen)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    majority = 1 - y_valid_B.mean()                  # always answering "not a 6"
+    assert history.history["val_accuracy"][-1] > majority
