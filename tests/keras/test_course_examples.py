@@ -150,3 +150,36 @@ def test_transfer_learning_with_frozen_layers(digits, tmp_path):
     assert history.history["loss"][-1] < history.history["loss"][0]
     majority = 1 - y_valid_B.mean()                  # always answering "not a 6"
     assert history.history["val_accuracy"][-1] > majority
+
+
+def test_imdb_sentiment_text_cnn():
+    from shenjing.keras.layers import Conv1D, Dense, Embedding, GlobalMaxPooling1D
+    from shenjing.keras.models import Sequential
+    from shenjing.keras.preprocessing.sequence import pad_sequences
+    from shenjing.keras.preprocessing.text import Tokenizer
+    np = numpy
+    reviews, sentiment = load_sample("imdb")          # 2,000 real reviews, balanced
+    texts, labels = list(reviews), list(sentiment)
+    max_words, maxlen, embedding_dim = 10000, 200, 64
+    filters, kernel_size, hidden_dim, epochs, batch_size = 64, 5, 32, 3, 32
+    keras.utils.set_random_seed(5)
+    # the course's preprocessing, model and training, as written in its notes
+    tokenizer = Tokenizer(num_words=max_words)
+    tokenizer.fit_on_texts(texts)
+    sequences = tokenizer.texts_to_sequences(texts)
+    word_index = tokenizer.word_index
+    data = pad_sequences(sequences, maxlen=maxlen)
+    labels = np.asarray(labels)
+    X_train, y_train, X_val, y_val = data[:1600], labels[:1600], data[1600:], labels[1600:]
+    model = Sequential()
+    model.add(Embedding(max_words, embedding_dim, input_length=maxlen))
+    model.add(Conv1D(filters, kernel_size, activation='relu'))
+    model.add(GlobalMaxPooling1D())
+    model.add(Dense(hidden_dim, activation='relu'))
+    model.add(Dense(1, activation='sigmoid'))
+    model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
+    history = model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size,
+                        validation_data=(X_val, y_val), verbose=0)
+    assert len(word_index) > max_words                # a real vocabulary, cut to max_words
+    assert history.history['accuracy'][-1] > 0.9      # it fits the training reviews
+    assert history.history['val_accuracy'][-1] > 0.65  # unseen ones above chance (0.5 +- 0.025)

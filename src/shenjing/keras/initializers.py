@@ -26,6 +26,7 @@ import numbers
 import numpy
 
 from .. import backend
+from . import registry
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "Identity", "RandomNormal",
            "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotUniform",
@@ -341,19 +342,13 @@ NAMES = {**{cls.__name__: cls for cls in CLASSES},
 def deserialize(config):
     """An initializer from ``{"class_name": ..., "config": {...}}`` (Keras's format; other
     keys such as ``"module"`` are ignored)."""
-    name = config.get("class_name")
-    if name not in NAMES:
-        raise ValueError(f"unknown initializer {name!r} in {config!r}; known names: "
-                         f"{', '.join(sorted(NAMES))}")
-    return NAMES[name].from_config(dict(config.get("config") or {}))
+    return registry.deserialize(config, "initializer", NAMES)
 
 
 def serialize(initializer):
     """``{"class_name": ..., "config": {...}}`` for one of Keras's initializers; any other
     callable is returned as is (it cannot be written to JSON)."""
-    if type(initializer) in CLASSES:
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    return initializer
+    return registry.serialize(initializer) if type(initializer) in CLASSES else initializer
 
 
 def get(identifier):

@@ -41,6 +41,7 @@ import numpy
 
 from .. import backend
 from ..autograd.tensor import Tensor
+from . import registry
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                         huber_loss, kl_div, l1_loss, mse_loss, nll_loss)
 
@@ -398,7 +399,7 @@ class Loss:
         if reduction not in _REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of "
                              f"{', '.join(map(repr, _REDUCTIONS))}, got {reduction!r}")
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or registry.snake_case(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype
 
@@ -648,27 +649,14 @@ def get(identifier):
                      f"a keras.losses.Loss, or a function (y_true, y_pred) -> loss")
 
 
-def serialize(loss):
-    """``{"class_name", "config"}`` of a loss of this module."""
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+serialize = registry.serialize
 
 
 def deserialize(config, custom_objects=None):
     """A loss from ``{"class_name", "config"}`` (``custom_objects`` maps names to classes)."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"a loss config must be {{'class_name': ..., 'config': {{...}}}}, got "
-                         f"{config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _by_class_name(name) or _NAMES.get(name)
-    if cls is None:
-        raise ValueError(f"unknown loss class {name!r} in the config; known: "
-                         f"{', '.join(c.__name__ for c in _CLASSES)}")
-    return cls.from_config(dict(config.get("config") or {}))
+    return registry.deserialize(config, "loss", {**_NAMES, **{c.__name__: c for c in _CLASSES}},
+                                custom_objects)
 
-
-def _snake(name):
-    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-    return out
 
 
 __all__ = ["Loss", "LossFunctionWrapper", "get", "serialize", "deserialize",

@@ -25,7 +25,7 @@ was asked by (``"accuracy"``, so the logs read ``accuracy`` / ``val_accuracy``).
 import numpy
 
 from ..autograd import no_grad
-from . import losses
+from . import losses, registry
 from .losses import _array, squeeze_or_expand_to_same_rank
 
 
@@ -37,7 +37,7 @@ class Metric:
     ``reset_state()`` forgets.  Calling the metric updates it and returns the result."""
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or registry.snake_case(type(self).__name__)
         self.dtype = dtype
 
     def update_state(self, *args, **kwargs):
@@ -551,26 +551,14 @@ def get(identifier, loss=None):
                      f"a keras.metrics.Metric, or a function (y_true, y_pred) -> values")
 
 
-def serialize(metric):
-    """``{"class_name", "config"}`` of a metric of this module."""
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+serialize = registry.serialize
 
 
 def deserialize(config, custom_objects=None):
     """A metric from ``{"class_name", "config"}`` (``custom_objects`` maps names to classes)."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"a metric config must be {{'class_name': ..., 'config': {{...}}}}, "
-                         f"got {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _by_class_name(name)
-    if cls is None:
-        raise ValueError(f"unknown metric class {name!r} in the config; known: "
-                         f"{', '.join(c.__name__ for c in _CLASSES)}")
-    return cls.from_config(dict(config.get("config") or {}))
+    return registry.deserialize(config, "metric", {c.__name__: c for c in _CLASSES},
+                                custom_objects)
 
-
-def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 __all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",

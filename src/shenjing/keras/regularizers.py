@@ -16,6 +16,7 @@ import numbers
 
 from .. import ops
 from ..autograd.tensor import Tensor
+from . import registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get", "serialize",
            "deserialize"]
@@ -102,19 +103,13 @@ NAMES = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1_l2": L1L2}
 
 def deserialize(config):
     """A regularizer from ``{"class_name": ..., "config": {...}}`` (other keys ignored)."""
-    name = config.get("class_name")
-    if name not in NAMES:
-        raise ValueError(f"unknown regularizer {name!r} in {config!r}; known names: "
-                         f"{', '.join(sorted(NAMES))}")
-    return NAMES[name].from_config(dict(config.get("config") or {}))
+    return registry.deserialize(config, "regularizer", NAMES)
 
 
 def serialize(regularizer):
     """``{"class_name": ..., "config": {...}}`` for L1, L2, L1L2; None stays None; any other
     callable is returned as is (it cannot be written to JSON)."""
-    if type(regularizer) in CLASSES:
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    return regularizer
+    return registry.serialize(regularizer) if type(regularizer) in CLASSES else regularizer
 
 
 def get(identifier):

@@ -21,7 +21,6 @@ as in the PyTorch face.
 import contextvars
 import inspect
 import itertools
-import re
 from collections import defaultdict
 
 import numpy
@@ -29,20 +28,13 @@ import numpy
 from ...autograd.tensor import Tensor
 from ...nn.modules.module import Module
 from ...nn.parameter import Parameter
+from ..registry import snake_case
 
 #: keyword arguments every Keras layer accepts; the input-shape ones are kept for a model
 LAYER_KWARGS = ("name", "trainable", "dtype", "input_shape", "batch_input_shape", "input_dim",
                 "batch_size")
 
 _name_counts = defaultdict(itertools.count)
-
-
-def snake_case(name):
-    """``"TextVectorization"`` -> ``"text_vectorization"``, as Keras names its layers: a
-    ``_`` before each capitalised word and between a lower-case letter and a capital
-    (``"GRUCell"`` -> ``"gru_cell"``, ``"Conv2D"`` -> ``"conv2d"``)."""
-    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
 
 
 def unique_name(base):

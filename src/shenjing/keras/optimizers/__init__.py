@@ -9,6 +9,7 @@ defaults; ``schedules`` holds the learning-rate schedules.
 >>> opt.apply_gradients([(w.grad, w), (b.grad, b)])
 """
 
+from .. import registry
 from . import schedules
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -47,23 +48,15 @@ def get(identifier):
                      f"({', '.join(sorted(_NAMES))}) or a keras.optimizers.Optimizer")
 
 
-def serialize(optimizer):
-    """``{"class_name", "config"}`` of an optimizer."""
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+serialize = registry.serialize
 
 
 def deserialize(config, custom_objects=None):
     """An optimizer from ``{"class_name", "config"}`` (``custom_objects`` maps names to
     classes)."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"an optimizer config must be {{'class_name': ..., 'config': {{...}}}}, "
-                         f"got {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _NAMES.get(name.lower())
-    if cls is None:
-        raise ValueError(f"unknown optimizer class {name!r}; known: "
-                         f"{', '.join(c.__name__ for c in _CLASSES)}")
-    return cls.from_config(dict(config.get("config") or {}), custom_objects)
+    cls, arguments = registry.find_class(config, "optimizer", {c.__name__: c for c in _CLASSES},
+                                         custom_objects)
+    return cls.from_config(arguments, custom_objects)   # a custom schedule may be inside
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "schedules",

@@ -19,17 +19,8 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name="adagrad",
-                 **kwargs):
-        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+                 name="adagrad", **kwargs):
+        super().__init__(learning_rate, name=name, **kwargs)   # clipping, weight_decay, ...
         self.initial_accumulator_value = check_range(
             "Adagrad", "initial_accumulator_value", initial_accumulator_value, 0.0, float("inf"))
         self.epsilon = check_range("Adagrad", "epsilon", epsilon, 0.0, float("inf"))

@@ -24,17 +24,8 @@ class Nadam(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name="nadam",
-                 **kwargs):
-        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
-                         **kwargs)
+                 name="nadam", **kwargs):
+        super().__init__(learning_rate, name=name, **kwargs)   # clipping, weight_decay, ...
         self.beta_1 = check_range("Nadam", "beta_1", beta_1, 0.0, 1.0, closed_high=False)
         self.beta_2 = check_range("Nadam", "beta_2", beta_2, 0.0, 1.0, closed_high=False)
         self.epsilon = check_range("Nadam", "epsilon", epsilon, 0.0, float("inf"))

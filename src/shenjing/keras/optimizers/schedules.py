@@ -21,6 +21,8 @@ not epochs)::
 import math
 from bisect import bisect_left
 
+from .. import registry
+
 
 def _step(step):
     """The step as a Python float (ints, NumPy scalars and one-element tensors)."""
@@ -216,15 +218,7 @@ def serialize(schedule):
 
 def deserialize(config, custom_objects=None):
     """A schedule from ``{"class_name", "config"}`` (``custom_objects`` maps names to classes)."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"a schedule config must be {{'class_name': ..., 'config': {{...}}}}, "
-                         f"got {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _SCHEDULES.get(name)
-    if cls is None:
-        raise ValueError(f"unknown learning rate schedule {name!r}; known: "
-                         f"{', '.join(sorted(_SCHEDULES))}")
-    return cls.from_config(dict(config.get("config") or {}))
+    return registry.deserialize(config, "learning rate schedule", _SCHEDULES, custom_objects)
 
 
 __all__ = ["LearningRateSchedule", "serialize", "deserialize"] + sorted(_SCHEDULES)
