@@ -4,6 +4,7 @@ leading dims) through the shared harness."""
 import numpy
 
 import shenjing as sj
+from shenjing.ops.linalg import dense
 
 from .harness import OpInfo, S, op_tests, torch_ref as T
 
@@ -19,6 +20,9 @@ TABLE = [
     OpInfo("linear", sj.linear, T.nn.functional.linear,
            [S((5, 4), (3, 4)), S((5, 4), (3, 4), (3,)), S((2, 5, 4), (3, 4), (3,)),
             S((4,), (3, 4), (3,)), S((4,), (3, 4)), S((2, 2, 5, 4), (3, 4)), S((1, 4), (1, 4), (1,))]),
+    OpInfo("dense", dense, lambda x, k, b=None: T.nn.functional.linear(x, k.T, b),
+           [S((5, 4), (4, 3)), S((5, 4), (4, 3), (3,)), S((2, 5, 4), (4, 3), (3,)),
+            S((4,), (4, 3), (3,)), S((2, 2, 5, 4), (4, 3)), S((1, 4), (4, 1), (1,))]),
 ]
 
 test_gradcheck, test_torch_float64, test_torch_float32, test_float32_dtype = op_tests(TABLE)
@@ -33,6 +37,20 @@ def test_rmatmul_with_an_array():
 def test_matmul_of_mixed_dtypes_promotes():
     y = sj.matmul(sj.ones(2, 3), sj.ones(3, 2, dtype=sj.float64))
     assert y.dtype == numpy.float64
+
+
+def test_dense_kernel_gradient_is_in_the_kernels_layout():
+    x = sj.tensor(numpy.arange(24.0).reshape(6, 4))        # exact sums in float64
+    kernel = sj.ones(4, 3, dtype=sj.float64, requires_grad=True)
+    dense(x, kernel).sum().backward()
+    assert kernel.grad.shape == (4, 3) and kernel.grad.array.flags.c_contiguous
+    numpy.testing.assert_array_equal(kernel.grad.numpy(), x.numpy().T @ numpy.ones((6, 3)))
+
+
+def test_dense_shape_errors_name_the_layout():
+    import pytest
+    with pytest.raises(ValueError, match=r"dense.*\(6, 5\).*expects 4"):
+        dense(sj.ones(6, 5), sj.ones(4, 3))
 
 
 def test_linear_of_mixed_dtypes_promotes_like_matmul():

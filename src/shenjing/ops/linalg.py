@@ -1,4 +1,5 @@
-"""Matrix products: matmul (batched, broadcasting) and the fused linear layer y = x W^T + b.
+"""Matrix products: matmul (batched, broadcasting) and the fused linear layer y = x W^T + b
+(``dense``: y = x K + b, the same with Keras's kernel K = W^T).
 
 For Y = A B:  dL/dA = dL/dY B^T  and  dL/dB = A^T dL/dY, summed over broadcast batch dims.
 """
@@ -47,22 +48,32 @@ class Linear(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,): one GEMM forward, two backward.
 
     dL/dx = dL/dy W,  dL/dW = dL/dy^T x (batch dims folded into rows),  dL/db = sum dL/dy.
+
+    With ``kernel=True`` the weight is Keras's kernel K = W^T, (in, out): y = x K + b,
+    dL/dx = dL/dy K^T, dL/dK = x^T dL/dy, each gradient made in its weight's own layout.
     """
+
+    def __init__(self, kernel=False):
+        self.kernel = kernel
 
     def forward(self, x, weight, bias=None):
         self.x, self.weight = x, weight
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        y = x2 @ weight.T
+        y = x2 @ (weight if self.kernel else weight.T)
         if bias is not None:
             y += bias
-        return y.reshape(x.shape[:-1] + (weight.shape[0],)) if x.ndim != 2 else y
+        return y.reshape(x.shape[:-1] + (y.shape[-1],)) if x.ndim != 2 else y
 
     def backward(self, gy):
         x, w = self.x, self.weight
         needs = self.needs_input_grad
         g2 = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
-        gx = (g2 @ w).reshape(x.shape) if needs[0] else None
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+        gx = gw = None
+        if needs[0]:
+            gx = (g2 @ (w.T if self.kernel else w)).reshape(x.shape)
+        if needs[1]:
+            x2 = x.reshape(-1, x.shape[-1])
+            gw = x2.T @ g2 if self.kernel else g2.T @ x2
         gb = g2.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
 
@@ -82,18 +93,29 @@ def matmul(a, b):
 
 def linear(x, weight, bias=None):
     """The fused affine map y = x W^T + b: x (..., in), W (out, in), b (out,) -> (..., out)."""
-    expect(weight.ndim == 2, "linear", f"weight must be (out_features, in_features), got {weight.shape}")
-    expect(x.ndim >= 1 and x.shape[-1] == weight.shape[1], "linear",
+    return _affine("linear", x, weight, bias, kernel=False)
+
+
+def dense(x, kernel, bias=None):
+    """The same map with Keras's kernel layout, y = x K + b: x (..., in), K (in, out),
+    b (out,) -> (..., out); the kernel's gradient comes in (in, out), without a transpose."""
+    return _affine("dense", x, kernel, bias, kernel=True)
+
+
+def _affine(op, x, weight, bias, kernel):
+    layout = "(in_features, out_features)" if kernel else "(out_features, in_features)"
+    expect(weight.ndim == 2, op, f"weight must be {layout}, got {weight.shape}")
+    n_in, n_out = weight.shape if kernel else weight.shape[::-1]
+    expect(x.ndim >= 1 and x.shape[-1] == n_in, op,
            f"input has {x.shape[-1] if x.ndim else 0} features (shape {x.shape}) but the weight "
-           f"{weight.shape} expects {weight.shape[1]}")
+           f"{weight.shape} expects {n_in}")
     inputs = [x, weight]
     if bias is not None:
-        expect(bias.shape == (weight.shape[0],), "linear",
-               f"bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        expect(bias.shape == (n_out,), op, f"bias must have shape ({n_out},), got {bias.shape}")
         inputs.append(bias)
     if any(t.dtype != x.dtype for t in inputs):  # one dtype, as matmul promotes
         dtype = x.dtype
         for t in inputs[1:]:
             dtype = promote_types(dtype, t.dtype)
         inputs = [t if t.dtype == dtype else t.type(dtype) for t in inputs]
-    return Linear()(*inputs)
+    return Linear(kernel)(*inputs)

@@ -8,7 +8,7 @@ import pytest
 
 import shenjing
 import shenjing.nn.functional as F
-from shenjing import ops
+from shenjing.keras.layers import core
 from shenjing.datasets import load_sample
 from shenjing.keras import activations, initializers, regularizers
 from shenjing.keras.layers import (Activation, BatchNormalization, Dense, Dropout, Flatten,
@@ -53,14 +53,16 @@ def test_dense_matches_torch_linear_forward_and_backward(dtype, rtol, shape):
 
 def test_dense_calls_the_fused_linear_op_once(monkeypatch):
     calls = []
-    fused = ops.linear
+    fused = core.dense
 
-    def spy(x, weight, bias=None):
-        calls.append(weight.shape)
-        return fused(x, weight, bias)
-    monkeypatch.setattr(ops, "linear", spy)
-    Dense(3)(shenjing.ones(2, 5))
-    assert calls == [(3, 5)]   # the kernel (5, 3) handed over as (out, in)
+    def spy(x, kernel, bias=None):
+        calls.append(kernel.shape)
+        return fused(x, kernel, bias)
+    monkeypatch.setattr(core, "dense", spy)
+    layer = Dense(3)
+    layer(shenjing.ones(2, 5)).sum().backward()
+    assert calls == [(5, 3)]   # nn.Linear's op, given the kernel in Keras's (in, out) layout
+    assert layer.kernel.grad.array.flags.c_contiguous   # its gradient made in that layout
 
 
 def test_dense_weights_names_order_and_activation():

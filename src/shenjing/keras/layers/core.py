@@ -18,6 +18,7 @@ import numpy
 from ... import backend, ops
 from ...autograd.tensor import Tensor
 from ...ops.dropout import dropout
+from ...ops.linalg import dense
 from .. import activations, initializers, regularizers
 from .layer import Layer
 
@@ -81,9 +82,7 @@ class Dense(Layer):
         if x.ndim < 1 or x.shape[-1] != features:
             raise ValueError(f"{self.name} (Dense): expected inputs of shape (..., {features}), "
                              f"got shape {tuple(x.shape)}")
-        # linear takes the weight as (out, in): the transposed view of the kernel, so one GEMM
-        # x @ kernel runs forward and the kernel's gradient is transposed back, not copied
-        return self.activation(ops.linear(x, self.kernel.T, self.bias))
+        return self.activation(dense(x, self.kernel, self.bias))   # nn.Linear's op, kernel layout
 
     def get_config(self):
         return {**super().get_config(), "units": self.units,
