@@ -68,25 +68,12 @@ def truncated_normal(rng, shape, mean, stddev):
     return values
 
 
-class Initializer:
+class Initializer(registry.Configurable):
     """Base of the initializers: ``init(shape, dtype=None)`` gives an array; ``get_config()``
     gives the constructor's arguments, so that ``cls.from_config(config)`` makes it again."""
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError(f"{type(self).__name__} has no __call__(shape, dtype)")
-
-    def get_config(self):
-        """The constructor's arguments (JSON-serializable)."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """An initializer made from ``get_config()``'s dict."""
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class _Random(Initializer):

@@ -16,6 +16,24 @@ def snake_case(name):
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
 
 
+class Configurable:
+    """Keras's config protocol: ``get_config()`` gives the constructor's arguments
+    (JSON-serializable), ``cls.from_config(config)`` makes the object again."""
+
+    def get_config(self):
+        """The constructor's arguments (JSON-serializable)."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        """An object made from ``get_config()``'s dict."""
+        return cls(**config)
+
+    def __repr__(self):
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
 def serialize(obj):
     """``{"class_name", "config"}`` of an object with ``get_config``."""
     return {"class_name": type(obj).__name__, "config": obj.get_config()}

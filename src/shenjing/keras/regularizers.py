@@ -28,26 +28,13 @@ def _factor(value, name, who):
     return float(value)
 
 
-class Regularizer:
+class Regularizer(registry.Configurable):
     """Base of the regularizers: ``penalty(weight)`` gives a scalar tensor; ``get_config()``
     gives the constructor's arguments (``cls.from_config(config)`` makes it again)."""
 
     def __call__(self, weight):
         """The penalty of ``weight`` as a scalar tensor: none (0) in the base class."""
         return ops.sum(weight) * 0.0
-
-    def get_config(self):
-        """The constructor's arguments (JSON-serializable)."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """A regularizer made from ``get_config()``'s dict."""
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class L1L2(Regularizer):

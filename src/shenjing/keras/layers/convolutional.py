@@ -20,7 +20,7 @@ shenjing's pad op and convolved unpadded, which is the same single copy the op w
 from ... import ops
 from ...ops import conv as C
 from .. import activations, initializers, regularizers
-from .core import layer_input
+from .core import kernel_config, layer_input
 from .layer import Layer
 
 DATA_FORMATS = ("channels_last", "channels_first")
@@ -176,13 +176,7 @@ class _Conv(Layer):
                 "kernel_size": self.kernel_size, "strides": self.strides,
                 "padding": self.padding, "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate, "groups": self.groups,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+                **kernel_config(self)}
 
     def extra_repr(self):
         return (f"name={self.name!r}, filters={self.filters}, kernel_size={self.kernel_size}, "

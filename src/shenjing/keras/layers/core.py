@@ -35,6 +35,17 @@ def layer_input(inputs, layer):
     return x
 
 
+def kernel_config(layer):
+    """The config keys of a layer with a kernel and a bias (Dense, Conv1D/2D): activation,
+    use_bias, their initializers and regularizers (constraints are not supported)."""
+    return {"activation": activations.serialize(layer.activation), "use_bias": layer.use_bias,
+            "kernel_initializer": initializers.serialize(layer.kernel_initializer),
+            "bias_initializer": initializers.serialize(layer.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
+            "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+
+
 class Dense(Layer):
     """The fully connected layer: y = activation(x @ kernel + bias) on the last axis,
     (..., in) -> (..., units), with kernel (in, units) and bias (units,) made on the first
@@ -85,14 +96,7 @@ class Dense(Layer):
         return self.activation(dense(x, self.kernel, self.bias))   # nn.Linear's op, kernel layout
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+        return {**super().get_config(), "units": self.units, **kernel_config(self)}
 
     def extra_repr(self):
         return (f"name={self.name!r}, units={self.units}, "
