@@ -1,10 +1,13 @@
 """The Keras face: ``from shenjing import keras`` for code written against ``tf.keras``.
 
-- ``keras.Sequential`` and ``keras.Model`` (subclassed: layers in ``__init__``, the
-  computation in ``call``) with ``compile`` / ``fit`` / ``evaluate`` / ``predict`` /
-  ``summary``; ``keras.Input`` for the input shape;
-- ``keras.layers``: the base ``Layer`` (``build``/``call``/``add_weight``), the core
-  layers and the preprocessing layers;
+- ``keras.Sequential`` and ``keras.Model``: functional (``keras.Model(inputs, outputs)``
+  on the KerasTensors of ``keras.Input``: several inputs and outputs, shared layers,
+  nested models) or subclassed (layers in ``__init__``, the computation in ``call``), with
+  ``compile`` / ``fit`` / ``evaluate`` / ``predict`` / ``summary`` / ``save``;
+  ``keras.models.load_model``;
+- ``keras.layers``: the base ``Layer`` (``build``/``call``/``add_weight``), the core,
+  convolutional, pooling, normalization, recurrent, embedding, merging (``Concatenate``,
+  ``Add``, ...) and preprocessing layers;
 - ``keras.losses``, ``keras.metrics``, ``keras.optimizers`` (with ``schedules``),
   ``keras.callbacks``, ``keras.activations``, ``keras.initializers``,
   ``keras.regularizers``;
@@ -13,14 +16,14 @@
 The face adapts, the engine computes: layers call shenjing's ops (a ``Dense`` and an
 ``nn.Linear`` run the same fused linear op), optimizers shenjing's update functions, and
 the data helpers ``shenjing.text``, ``shenjing.image`` and ``shenjing.datasets``.
-(Not yet: the functional ``Model(inputs, outputs)``, saving whole models.)
+(Not yet: training a model with several outputs, one loss each.)
 """
 
 from . import (activations, callbacks, datasets, initializers, layers, losses, metrics, models,
                optimizers, preprocessing, regularizers, utils)
-from .layers import Input, Layer
+from .layers import Input, KerasTensor, Layer
 from .models import Model, Sequential
 
-__all__ = ["Sequential", "Model", "Input", "Layer", "layers", "models", "losses", "metrics",
-           "optimizers", "callbacks", "activations", "initializers", "regularizers",
+__all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "layers", "models", "losses",
+           "metrics", "optimizers", "callbacks", "activations", "initializers", "regularizers",
            "datasets", "preprocessing", "utils"]

@@ -201,7 +201,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if y_pred.ndim == 0:
         raise ValueError(f"{op}: y_pred must have a class axis (last), got a scalar")
     labels = _sparse_labels(op, y_true, y_pred)
-    rows = y_pred.reshape(-1, y_pred.shape[-1])        # (N, C): the fused ops want classes on axis 1
+    rows = y_pred.reshape(-1, y_pred.shape[-1])   # (N, C): the fused ops want classes on axis 1
     if from_logits:
         loss = cross_entropy(rows, labels.reshape(-1), reduction="none")
     else:

@@ -10,7 +10,9 @@ A ``.keras`` file is a zip of two members:
 
 Loading rebuilds the model from the config (classes looked up by name among
 ``keras.layers``, ``keras.models`` and ``custom_objects``, never imported or run from the
-file), loads the weights and compiles it again.  The optimizer's state (Adam's moments) is
+file), loads the weights and compiles it again.  A functional model's config also lists,
+for each layer call, the layer outputs it reads (``models/functional.py``); loading calls
+the layers again in that graph.  The optimizer's state (Adam's moments) is
 not saved: a loaded model resumes training with a fresh optimizer.  Files are written
 atomically.
 

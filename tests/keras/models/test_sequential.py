@@ -143,7 +143,7 @@ def test_errors_before_compile_and_for_bad_data(digits):
         model.fit(x_train[:10], y_train[:9], verbose=0)
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         model.fit(x_train[:10], y_train[:10], batch_size=0, verbose=0)
-    with pytest.raises(NotImplementedError, match="functional API"):
+    with pytest.raises(TypeError, match="outputs must be KerasTensors"):
         keras.Model(inputs=keras.Input(shape=(3,)), outputs=None)
 
 

@@ -11,14 +11,22 @@
   ``GlobalMaxPooling1D/2D``, ``GlobalAveragePooling1D/2D``.
 - ``Embedding`` (``embedding.py``).
 - recurrent (``recurrent.py``): ``SimpleRNN``, ``LSTM``, ``GRU``, ``Bidirectional``.
-- ``Input`` (``input_layer.py``): the input shape of a ``Sequential``.
+- merging (``merging.py``): ``Concatenate``, ``Add``, ``Subtract``, ``Multiply``,
+  ``Average``, ``Maximum``, ``Minimum``, ``Dot`` and their functions ``concatenate``,
+  ``add``, ``subtract``, ``multiply``, ``average``, ``maximum``, ``minimum``, ``dot``.
+- ``Input`` / ``InputLayer`` (``input_layer.py``): a model's symbolic input, a
+  ``KerasTensor`` (``keras_tensor.py``) to call layers on (the functional API), or the
+  input shape of a ``Sequential``.
 """
 
 from .convolutional import Conv1D, Conv2D
 from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .embedding import Embedding
-from .input_layer import Input
+from .input_layer import Input, InputLayer
+from .keras_tensor import KerasTensor
 from .layer import Layer
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
+                      average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
@@ -34,4 +42,6 @@ __all__ += ["Dense", "Activation", "Flatten", "Dropout", "Reshape", "BatchNormal
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
             "AveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "SimpleRNN", "LSTM",
-            "GRU", "Bidirectional", "Input"]
+            "GRU", "Bidirectional", "Input", "InputLayer", "KerasTensor"]
+__all__ += ["Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
+            "concatenate", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot"]

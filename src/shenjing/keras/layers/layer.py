@@ -6,8 +6,9 @@ computation is ``call(inputs, ...)``.  ``training``, as in Keras, is given by ``
 (True) and ``evaluate``/``predict`` (False) and inherited by the layers a layer calls;
 left as None it means the module's mode, ``train()`` / ``eval()``, which is inference for
 a new layer (a Keras layer called directly infers: Dropout passes inputs through,
-BatchNormalization uses its moving statistics).  Being a ``Module``, a layer's parameters, ``state_dict`` and sub-layers work
-as in the PyTorch face.
+BatchNormalization uses its moving statistics).  Being a ``Module``, a layer's
+parameters, ``state_dict`` and sub-layers work as in the PyTorch face.  Called on KerasTensors (``keras.Input``), a layer builds a graph
+instead of computing (``keras_tensor.py``, Keras's functional API).
 
     class Scale(Layer):
         def build(self, input_shape):
@@ -28,6 +29,7 @@ import numpy
 from ...autograd.tensor import Tensor
 from ...nn.modules.module import Module
 from ...nn.parameter import Parameter
+from .keras_tensor import KerasTensor, is_symbolic, symbolic_call
 from ..registry import snake_case
 
 #: keyword arguments every Keras layer accepts; the input-shape ones are kept for a model
@@ -35,6 +37,9 @@ LAYER_KWARGS = ("name", "trainable", "dtype", "input_shape", "batch_input_shape"
                 "batch_size")
 
 _name_counts = defaultdict(itertools.count)
+
+#: the input types that may hold KerasTensors (one isinstance check on the eager path)
+_MAYBE_SYMBOLIC = (KerasTensor, list, tuple, dict)
 
 
 def unique_name(base):
@@ -236,13 +241,20 @@ class Layer(Module):
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
 
-    def __call__(self, inputs, *args, **kwargs):
+    def _ensure_built(self, inputs):
+        """Build the layer for the shape of ``inputs`` (tensors or KerasTensors), once."""
         if not self.built:
             self._build_input_shape = shape_of(inputs)
             self.build(self._build_input_shape)
             self.built = True
             if not self.trainable:   # parameters made by build follow the switch too
                 self.requires_grad_(False)
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, _MAYBE_SYMBOLIC) and is_symbolic(inputs, self):
+            return symbolic_call(self, inputs, args, kwargs)   # the functional API
+        if not self.built:
+            self._ensure_built(inputs)
         training = kwargs.pop("training", None)
         if training is None:
             training = _training.get()

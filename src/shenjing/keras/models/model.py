@@ -12,8 +12,13 @@ One training step is the course's loop, written once::
 and of every metric (weighted by batch size, as Keras's logs), evaluates on validation
 data after each epoch (``val_`` keys), and calls callbacks; it returns the ``History``.
 
-Subclass it as in Keras (layers assigned in ``__init__``, the computation in ``call``) or
-use ``Sequential``.  (The functional form ``Model(inputs, outputs)`` is not supported yet.)
+Three ways to make one, as in Keras: ``Sequential``; the functional form
+``keras.Model(inputs, outputs)`` on KerasTensors of ``keras.Input`` (a ``Functional``,
+``functional.py``: several inputs, several outputs, shared layers, nested models); or a
+subclass (layers assigned in ``__init__``, the computation in ``call``).  ``x`` may hold
+several inputs: a list of arrays (the same number of samples each) or a dict by ``Input``
+name.  A model with several outputs predicts a list of arrays; training it (one loss per
+output) is not supported yet.
 """
 
 import os
@@ -24,7 +29,8 @@ from ...autograd import no_grad
 from ...autograd.tensor import Tensor
 from .. import callbacks as callbacks_module
 from ..layers.layer import Layer, accepts_training
-from .data import as_array, batches, split_validation
+from ..layers.keras_tensor import map_structure
+from .data import as_array, as_inputs, batches, num_samples, split_validation
 
 
 def call_layer(layer, x, training):
@@ -33,13 +39,23 @@ def call_layer(layer, x, training):
 
 
 class Model(Layer):
-    """A trainable stack of layers: ``compile``, then ``fit``, ``evaluate``, ``predict``."""
+    """A trainable stack of layers: ``compile``, then ``fit``, ``evaluate``, ``predict``.
+
+    ``Model(inputs, outputs, name=None)`` makes a ``Functional`` model (Keras's functional
+    API); ``Model()`` with no graph is the base of subclassed models."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional   # (it subclasses Model: imported late)
+            return super().__new__(Functional)
+        return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
             raise NotImplementedError(
-                "Model(inputs, outputs), Keras's functional API, is not supported yet: use "
-                "keras.Sequential, or subclass keras.Model with layers in __init__ and call()")
+                f"{type(self).__name__}: a subclass of keras.Model cannot pass inputs and "
+                f"outputs to Model.__init__ yet; build keras.Model(inputs, outputs) directly, "
+                f"or define the computation in call()")
         super().__init__(**kwargs)
         self.optimizer = self.loss = None
         self.compiled_metrics = []
@@ -64,9 +80,10 @@ class Model(Layer):
         for name, value in (("loss_weights", loss_weights), ("weighted_metrics", weighted_metrics)):
             if value is not None:
                 raise NotImplementedError(f"{self.name}.compile: {name} is not supported yet")
-        if isinstance(loss, (dict, list, tuple)) or isinstance(metrics, dict):
-            raise NotImplementedError(f"{self.name}.compile: one loss for one output is "
-                                      f"supported; got {type(loss if not isinstance(metrics, dict) else metrics).__name__}")
+        for name, value in (("loss", loss), ("metrics", metrics)):
+            if isinstance(value, dict) or (name == "loss" and isinstance(value, (list, tuple))):
+                raise NotImplementedError(f"{self.name}.compile: one loss for one output is "
+                                          f"supported; got {name} as a {type(value).__name__}")
         self.optimizer = optimizers.get(optimizer)
         self.loss = None if loss is None else losses.get(loss)
         self.compiled_metrics = [metrics_module.get(m, loss=loss) for m in metrics or []]
@@ -81,7 +98,18 @@ class Model(Layer):
     # ------------------------------------------------------------ one batch
 
     def _predict_batch(self, x, training):
-        return call_layer(self, Tensor(x) if isinstance(x, numpy.ndarray) else x, training)
+        if isinstance(x, numpy.ndarray):
+            x = Tensor(x)
+        elif isinstance(x, (list, tuple, dict)):     # several inputs
+            x = map_structure(lambda a: Tensor(a) if isinstance(a, numpy.ndarray) else a, x)
+        return call_layer(self, x, training)
+
+    def _single_output(self, y_pred, who):
+        if isinstance(y_pred, (list, tuple, dict)):
+            raise NotImplementedError(
+                f"{self.name}.{who}: the model has {len(y_pred)} outputs; training and "
+                f"evaluating with one loss supports one output (predict works with several)")
+        return y_pred
 
     def _total_loss(self, y, y_pred, sample_weight):
         loss = self.loss(y, y_pred, sample_weight)
@@ -91,7 +119,7 @@ class Model(Layer):
 
     def train_step(self, x, y, sample_weight=None):
         """One update on one batch; returns (loss value, predictions as an array)."""
-        y_pred = self._predict_batch(x, training=True)
+        y_pred = self._single_output(self._predict_batch(x, training=True), "fit")
         loss = self._total_loss(y, y_pred, sample_weight)
         trainable = self.trainable_weights
         for p in trainable:
@@ -103,7 +131,7 @@ class Model(Layer):
     def test_step(self, x, y, sample_weight=None):
         """The loss (regularization included) and predictions of one batch, no update."""
         with no_grad():
-            y_pred = self._predict_batch(x, training=False)
+            y_pred = self._single_output(self._predict_batch(x, training=False), "evaluate")
             loss = self._total_loss(y, y_pred, sample_weight)
         return float(loss.item()), y_pred.numpy()
 
@@ -140,7 +168,7 @@ class Model(Layer):
             if sample_weight is not None:
                 sample_weight = as_array(sample_weight, "fit")
             (x, y, sample_weight), validation_data = split_validation(
-                as_array(x, "fit"), as_array(y, "fit"), sample_weight, validation_split)
+                as_inputs(x, "fit"), as_array(y, "fit"), sample_weight, validation_split)
         if class_weight is not None:
             sample_weight = self._class_sample_weights(y, class_weight, sample_weight)
         train = batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit")
@@ -172,7 +200,7 @@ class Model(Layer):
             for step, (xb, yb, wb) in enumerate(train):
                 hooks.on_train_batch_begin(step)
                 loss, y_pred = self.train_step(xb, yb, wb)
-                self._update_metrics(loss, yb, y_pred, len(xb))
+                self._update_metrics(loss, yb, y_pred, num_samples(xb))
                 hooks.on_train_batch_end(step, self._logs())
                 if self.stop_training:
                     break
@@ -191,7 +219,7 @@ class Model(Layer):
         self._reset_metrics()
         for xb, yb, wb in data:
             loss, y_pred = self.test_step(xb, yb, wb)
-            self._update_metrics(loss, yb, y_pred, len(xb))
+            self._update_metrics(loss, yb, y_pred, num_samples(xb))
         logs = self._logs(prefix)
         self.train()
         return logs
@@ -213,38 +241,43 @@ class Model(Layer):
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The model's outputs for ``x`` in inference mode, as one NumPy array."""
+        """The model's outputs for ``x`` in inference mode: one NumPy array, or a list of
+        arrays for a model with several outputs."""
         was_training = self.training
         self.eval()
         outputs = []
         with no_grad():
             for xb, _, _ in batches(x, batch_size=batch_size, steps=steps, who="predict"):
-                outputs.append(self._predict_batch(xb, training=False).numpy())
+                y = self._predict_batch(xb, training=False)
+                outputs.append([t.numpy() for t in y] if isinstance(y, (list, tuple))
+                               else y.numpy())
         self.train(was_training)
         if not outputs:
             raise ValueError(f"{self.name}.predict: no input samples")
+        if isinstance(outputs[0], list):
+            return [numpy.concatenate(parts) for parts in zip(*outputs)]
         return numpy.concatenate(outputs)
 
     def predict_on_batch(self, x):
         """The outputs for one batch, in inference mode, as a NumPy array."""
-        return self.predict(x, batch_size=max(len(as_array(x, "predict_on_batch")), 1))
+        return self.predict(x, batch_size=max(num_samples(as_inputs(x, "predict_on_batch")), 1))
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None):
         """One update on one batch; returns the loss (and metrics) of that batch."""
         self._require_compiled("train_on_batch")
         if class_weight is not None:
             sample_weight = self._class_sample_weights(y, class_weight, sample_weight)
-        x, y = as_array(x, "train_on_batch"), as_array(y, "train_on_batch")
+        x, y = as_inputs(x, "train_on_batch"), as_array(y, "train_on_batch")
         sample_weight = as_array(sample_weight, "train_on_batch")
         self._reset_metrics()
         loss, y_pred = self.train_step(x, y, sample_weight)
-        self._update_metrics(loss, y, y_pred, len(x))
+        self._update_metrics(loss, y, y_pred, num_samples(x))
         values = list(self._logs().values())
         return values[0] if len(values) == 1 else values
 
     def test_on_batch(self, x, y=None, sample_weight=None):
         """The loss (and metrics) of one batch in inference mode."""
-        return self.evaluate(x, y, batch_size=max(len(as_array(x, "test_on_batch")), 1),
+        return self.evaluate(x, y, batch_size=max(num_samples(as_inputs(x, "test_on_batch")), 1),
                              sample_weight=sample_weight, verbose=0)
 
     def _class_sample_weights(self, y, class_weight, sample_weight):
@@ -286,6 +319,20 @@ class Model(Layer):
 
     # ------------------------------------------------------------ description
 
+    def get_layer(self, name=None, index=None):
+        """The sub-layer called ``name``, or number ``index`` in ``layers``."""
+        layers = getattr(self, "layers", None) or list(self._modules.values())
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"{self.name}.get_layer: index {index} is out of range for "
+                                 f"{len(layers)} layers")
+            return layers[index]
+        for layer in layers:
+            if getattr(layer, "name", None) == name:
+                return layer
+        raise ValueError(f"{self.name}.get_layer: no layer named {name!r}; the layers are "
+                         f"{[getattr(layer, 'name', '?') for layer in layers]}")
+
     def count_params(self):
         """The number of scalars in all weights."""
         return sum(int(numpy.prod(p.shape)) for p in self.parameters())
@@ -319,16 +366,20 @@ class Model(Layer):
             raise ValueError(f"{self.name}: this model has not been built yet; call it on a "
                              f"batch, or give the input shape (keras.Input or input_shape=)")
         emit = print_fn or print
-        width = line_length or 65
         shapes = self._output_shapes()
+        rows = [(f"{key} ({type(module).__name__})", str(shapes.get(key, "?")),
+                 sum(int(numpy.prod(p.shape)) for p in module.parameters()))
+                for key, module in self._modules.items()]
+        # columns widen for long names and shapes (a functional model's) instead of running on
+        first = max([29] + [len(name) + 2 for name, _, _ in rows])
+        second = max([26] + [len(shape) + 2 for _, shape, _ in rows])
+        width = line_length or max(65, first + second + 10)
         emit(f'Model: "{self.name}"')
         emit("_" * width)
-        emit(f"{'Layer (type)':<29}{'Output Shape':<26}Param #")
+        emit(f"{'Layer (type)':<{first}}{'Output Shape':<{second}}Param #")
         emit("=" * width)
-        for key, module in self._modules.items():
-            count = sum(int(numpy.prod(p.shape)) for p in module.parameters())
-            shape = shapes.get(key, "?")
-            emit(f"{f'{key} ({type(module).__name__})':<29}{str(shape):<26}{count:,}")
+        for name, shape, count in rows:
+            emit(f"{name:<{first}}{shape:<{second}}{count:,}")
         emit("=" * width)
         trainable = sum(int(numpy.prod(p.shape)) for p in self.trainable_weights)
         total = self.count_params()

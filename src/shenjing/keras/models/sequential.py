@@ -21,7 +21,8 @@ import numpy
 from ...autograd import no_grad
 from ...autograd.tensor import Tensor
 from ...nn.modules.module import Module
-from ..layers.input_layer import Input
+from ..layers.input_layer import InputLayer
+from ..layers.keras_tensor import KerasTensor
 from .model import Model, call_layer
 
 
@@ -40,12 +41,18 @@ class Sequential(Model):
         return list(self._modules.values())
 
     def add(self, layer):
-        """Append a layer (or set the input shape with ``keras.Input``)."""
-        if isinstance(layer, Input):
+        """Append a layer (or set the input shape with ``keras.Input`` or an ``InputLayer``)."""
+        if isinstance(layer, InputLayer):
+            layer = layer.output
+        if isinstance(layer, KerasTensor):
             if self._modules:
                 raise ValueError(f"{self.name}: an Input must come before the layers")
+            if layer.node is None or not isinstance(layer.node.layer, InputLayer):
+                raise ValueError(f"{self.name}: a Sequential takes a KerasTensor only from "
+                                 f"keras.Input, as its first entry; got {layer!r}, the output "
+                                 f"of layer {layer.node.layer.name!r}")
             self.input_spec = layer
-            self.build(layer.batch_shape)
+            self.build(layer.shape)
             return
         if not isinstance(layer, Module):
             raise TypeError(f"{self.name}: add() takes a layer, got {type(layer).__name__}")
@@ -58,9 +65,9 @@ class Sequential(Model):
         self.built = False
         hint = getattr(layer, "input_shape_hint", None)
         if first and hint is not None and self.input_spec is None:
-            self.input_spec = Input(batch_shape=hint)
+            self.input_spec = KerasTensor(hint)
         if self.input_spec is not None:
-            self.build(self.input_spec.batch_shape)
+            self.build(self.input_spec.shape)
 
     def pop(self):
         """Remove and return the last layer."""
@@ -72,7 +79,7 @@ class Sequential(Model):
     def build(self, input_shape=None):
         """Make every layer's weights by passing one batch of zeros of ``input_shape``
         through the model (no gradients, inference mode)."""
-        input_shape = input_shape or (self.input_spec and self.input_spec.batch_shape)
+        input_shape = input_shape or (self.input_spec and self.input_spec.shape)
         if input_shape is None:
             raise ValueError(f"{self.name}: build() needs an input shape")
         self._build_input_shape = tuple(input_shape)
