@@ -183,3 +183,51 @@ def test_imdb_sentiment_text_cnn():
     assert len(word_index) > max_words                # a real vocabulary, cut to max_words
     assert history.history['accuracy'][-1] > 0.9      # it fits the training reviews
     assert history.history['val_accuracy'][-1] > 0.65  # unseen ones above chance (0.5 +- 0.025)
+
+
+def test_alphago_residual_blocks_in_a_policy_value_network(digits):
+    from shenjing.keras.layers import (Activation, Add, BatchNormalization, Conv2D, Dense,
+                                       Flatten, Input)
+
+    # the course's blocks, as written in its notes
+    def residual_block(input_tensor, filters, kernel_size):
+        x = Conv2D(filters, kernel_size, padding='same')(input_tensor)
+        x = BatchNormalization()(x)
+        x = Activation('relu')(x)
+        x = Conv2D(filters, kernel_size, padding='same')(x)
+        x = BatchNormalization()(x)
+        x = Add()([x, input_tensor])
+        x = Activation('relu')(x)
+        return x
+
+    def convolutional_block(input_tensor, filters, kernel_size):
+        x = Conv2D(filters, kernel_size, padding='same')(input_tensor)
+        x = BatchNormalization()(x)
+        x = Activation('relu')(x)
+        return x
+
+    # a policy over 10 "moves" (the digit) and a value in [-1, 1] (the ink, rescaled),
+    # trained on 14x14 average-pooled digits: two heads on one residual trunk
+    (x_train, y_train), (x_val, y_val) = digits
+    def board(x):
+        return x.reshape(len(x), 14, 2, 14, 2).mean(axis=(2, 4))[..., None]
+    def value(x):
+        ink = x.mean(axis=(1, 2))
+        return (2 * (ink - ink.min()) / (ink.max() - ink.min()) - 1)[:, None]
+    keras.utils.set_random_seed(6)
+    planes = Input(shape=(14, 14, 1))
+    trunk = residual_block(convolutional_block(planes, 16, 3), 16, 3)
+    policy = Dense(10, activation='softmax', name='policy')(Flatten()(trunk))
+    value_head = Dense(1, activation='tanh', name='value')(Flatten()(trunk))
+    model = keras.Model(planes, [policy, value_head])
+    model.compile(optimizer='adam', loss=['categorical_crossentropy', 'mse'],
+                  metrics=[['accuracy'], []])
+    history = model.fit(board(x_train), [keras.utils.to_categorical(y_train, 10),
+                                         value(x_train)], epochs=3, batch_size=64, verbose=0,
+                        validation_data=(board(x_val), [keras.utils.to_categorical(y_val, 10),
+                                                        value(x_val)]))
+    assert history.history['policy_accuracy'][-1] > 0.9
+    # after 141 steps BatchNormalization's moving statistics (momentum 0.99) still lag the
+    # batches', so inference trails training, as it does in Keras; well above chance (0.1)
+    assert history.history['val_policy_accuracy'][-1] > 0.5
+    assert history.history['val_value_loss'][-1] < history.history['val_value_loss'][0]

@@ -69,14 +69,19 @@ def deserialize_layer(entry, custom_objects=None):
 
 
 def _compile_config(model):
-    if model.optimizer is None:
+    """compile's arguments as names and configs; None when the model is not compiled, has a
+    loss per output, or was given plain functions (compile it again after loading)."""
+    compiled = getattr(model, "compiled_loss", None)
+    if model.optimizer is None or compiled is None or isinstance(model.loss, (list, dict)):
+        return None
+    metrics = compiled.metrics_spec or []
+    if isinstance(metrics, dict) or any(isinstance(m, (list, tuple)) for m in metrics):
         return None
     try:
-        return {"optimizer": serialize(model.optimizer),
-                "loss": serialize(model.loss),
-                "metrics": [m.name for m in model.compiled_metrics]}
+        return {"optimizer": serialize(model.optimizer), "loss": serialize(model.loss),
+                "metrics": [serialize(m) for m in metrics]}
     except TypeError:
-        return None   # a loss or metric given as a plain function: the model is not compiled
+        return None
 
 
 def save_model(model, path):

@@ -222,8 +222,44 @@ def test_several_outputs_predict_a_list_and_refuse_one_loss():
     for p, d in zip(predicted, direct):
         numpy.testing.assert_allclose(p, d.detach().numpy(), rtol=1e-6)
     model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(NotImplementedError, match="2 outputs"):
+    with pytest.raises(ValueError, match="2 outputs .*give y as a list of 2 targets"):
         model.fit(values, numpy.ones((10, 2)), verbose=0)
+
+
+def test_several_outputs_train_with_a_loss_and_a_weight_each():
+    """A digit classifier that also estimates each image's ink (its mean intensity)."""
+    images, labels = load_sample("mnist")
+    x = images[:3000].astype(numpy.float32) / 255
+    digit_y, ink_y = labels[:3000].astype(numpy.int64), x.mean(axis=(1, 2))[:, None] * 10
+    keras.utils.set_random_seed(6)
+    image = keras.Input(shape=(28, 28), name="image")
+    hidden = layers.Dense(64, activation="relu")(layers.Flatten()(image))
+    digit = layers.Dense(10, activation="softmax", name="digit")(hidden)
+    ink = layers.Dense(1, name="ink")(hidden)
+    model = keras.Model(image, [digit, ink])
+    model.compile(optimizer="adam", loss={"digit": "sparse_categorical_crossentropy",
+                                          "ink": "mse"},
+                  loss_weights={"digit": 1.0, "ink": 0.5}, metrics={"digit": ["accuracy"]})
+    history = model.fit(x[:2500], {"digit": digit_y[:2500], "ink": ink_y[:2500]}, epochs=3,
+                        batch_size=50, verbose=0,
+                        validation_data=(x[2500:], [digit_y[2500:], ink_y[2500:]]))
+    logs = history.history
+    assert list(logs) == ["loss", "digit_loss", "ink_loss", "digit_accuracy", "val_loss",
+                          "val_digit_loss", "val_ink_loss", "val_digit_accuracy"]
+    for prefix in ("", "val_"):   # the total is the weighted sum of the outputs' losses
+        numpy.testing.assert_allclose(
+            logs[prefix + "loss"],
+            numpy.add(logs[prefix + "digit_loss"], 0.5 * numpy.array(logs[prefix + "ink_loss"])),
+            rtol=1e-5)
+    assert logs["val_digit_accuracy"][-1] > 0.85
+    assert logs["ink_loss"][-1] < logs["ink_loss"][0] and logs["val_ink_loss"][-1] < 0.05
+    digits, inks = model.predict(x[2500:], verbose=0)
+    assert digits.shape == (500, 10) and inks.shape == (500, 1)
+    with pytest.raises(ValueError, match="y has no targets for outputs \\['ink'\\]"):
+        model.fit(x[:10], {"digit": digit_y[:10]}, verbose=0)
+    with pytest.raises(ValueError, match="loss names outputs \\['colour'\\]"):
+        model.compile(optimizer="adam", loss={"colour": "mse"})
+        model.fit(x[:10], [digit_y[:10], ink_y[:10]], verbose=0)
 
 
 def test_summary_lists_layers_shapes_and_params():

@@ -92,7 +92,7 @@ class ArrayBatches:
     repeats it).  ``x`` may be several inputs (a list or dict of arrays): each is sliced."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, who="fit"):
-        self.x, self.y = as_inputs(x, who), as_array(y, who)
+        self.x, self.y = as_inputs(x, who), as_inputs(y, who)   # y: one per output if several
         self.sample_weight = as_array(sample_weight, who)
         if isinstance(self.x, (list, dict)):
             keys = list(self.x) if isinstance(self.x, dict) else range(len(self.x))
@@ -104,8 +104,8 @@ class ArrayBatches:
                                  f"{counts}; each input needs one entry per sample")
         n = num_samples(self.x)
         for name, a in (("y", self.y), ("sample_weight", self.sample_weight)):
-            if a is not None and len(a) != n:
-                raise ValueError(f"{who}: x has {n} samples but {name} has {len(a)}")
+            if a is not None and num_samples(a) != n:
+                raise ValueError(f"{who}: x has {n} samples but {name} has {num_samples(a)}")
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
             raise ValueError(f"{who}: batch_size must be a positive integer, got {batch_size!r}")
         self.n, self.batch_size, self.shuffle = n, batch_size or 32, shuffle

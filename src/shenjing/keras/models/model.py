@@ -17,8 +17,8 @@ Three ways to make one, as in Keras: ``Sequential``; the functional form
 ``functional.py``: several inputs, several outputs, shared layers, nested models); or a
 subclass (layers assigned in ``__init__``, the computation in ``call``).  ``x`` may hold
 several inputs: a list of arrays (the same number of samples each) or a dict by ``Input``
-name.  A model with several outputs predicts a list of arrays; training it (one loss per
-output) is not supported yet.
+name.  A model with several outputs predicts a list of arrays and trains with a loss for
+each (``compiled.py``).
 """
 
 import os
@@ -30,6 +30,7 @@ from ...autograd.tensor import Tensor
 from .. import callbacks as callbacks_module
 from ..layers.layer import Layer, accepts_training
 from ..layers.keras_tensor import map_structure
+from .compiled import CompiledLoss
 from .data import as_array, as_inputs, batches, num_samples, split_validation
 
 
@@ -57,8 +58,7 @@ class Model(Layer):
                 f"outputs to Model.__init__ yet; build keras.Model(inputs, outputs) directly, "
                 f"or define the computation in call()")
         super().__init__(**kwargs)
-        self.optimizer = self.loss = None
-        self.compiled_metrics = []
+        self.optimizer = self.loss = self.compiled_loss = None
         self.stop_training = False
         self.history = None
 
@@ -73,26 +73,23 @@ class Model(Layer):
         categorical, categorical or binary).  ``run_eagerly``, ``steps_per_execution`` and
         ``jit_compile`` are accepted and ignored: shenjing always runs eagerly.
         """
-        from .. import losses, metrics as metrics_module, optimizers
+        from .. import losses, optimizers
         kwargs.pop("auto_scale_loss", None)
         if kwargs:
             raise TypeError(f"{self.name}.compile: unexpected keyword arguments {sorted(kwargs)}")
-        for name, value in (("loss_weights", loss_weights), ("weighted_metrics", weighted_metrics)):
-            if value is not None:
-                raise NotImplementedError(f"{self.name}.compile: {name} is not supported yet")
-        for name, value in (("loss", loss), ("metrics", metrics)):
-            if isinstance(value, dict) or (name == "loss" and isinstance(value, (list, tuple))):
-                raise NotImplementedError(f"{self.name}.compile: one loss for one output is "
-                                          f"supported; got {name} as a {type(value).__name__}")
+        if weighted_metrics is not None:
+            raise NotImplementedError(f"{self.name}.compile: weighted_metrics is not supported "
+                                      f"yet")
         self.optimizer = optimizers.get(optimizer)
-        self.loss = None if loss is None else losses.get(loss)
-        self.compiled_metrics = [metrics_module.get(m, loss=loss) for m in metrics or []]
-        self._loss_tracker = metrics_module.Mean(name="loss")
+        several = isinstance(loss, (list, tuple, dict))
+        self.loss = loss if loss is None or several else losses.get(loss)
+        self.compiled_loss = None if loss is None else CompiledLoss(
+            self.loss, loss_weights, metrics, f"{self.name}.compile")
 
     def _require_compiled(self, who, loss=True):
         if self.optimizer is None:
             raise RuntimeError(f"{self.name}.{who}: call compile() first")
-        if loss and self.loss is None:
+        if loss and self.compiled_loss is None:
             raise ValueError(f"{self.name}.{who}: no loss; give compile(loss=...)")
 
     # ------------------------------------------------------------ one batch
@@ -104,54 +101,59 @@ class Model(Layer):
             x = map_structure(lambda a: Tensor(a) if isinstance(a, numpy.ndarray) else a, x)
         return call_layer(self, x, training)
 
-    def _single_output(self, y_pred, who):
-        if isinstance(y_pred, (list, tuple, dict)):
-            raise NotImplementedError(
-                f"{self.name}.{who}: the model has {len(y_pred)} outputs; training and "
-                f"evaluating with one loss supports one output (predict works with several)")
-        return y_pred
+    def _output_names(self, count):
+        """The outputs' names: their layers' names (a functional model), else output_1, ..."""
+        outputs = getattr(self, "outputs", None) or []
+        names = [t.node.layer.name for t in outputs if getattr(t, "node", None) is not None]
+        if len(names) != count or len(set(names)) != count:
+            names = [f"output_{i + 1}" for i in range(count)]
+        return names
 
     def _total_loss(self, y, y_pred, sample_weight):
-        loss = self.loss(y, y_pred, sample_weight)
+        """compile's loss over the outputs (a list of predictions) plus regularization."""
+        self.compiled_loss.resolve(self._output_names(len(y_pred)))
+        loss = self.compiled_loss(y, y_pred, sample_weight)
         for penalty in self.losses:
             loss = loss + penalty
         return loss
 
+    def _outputs(self, x, training):
+        y_pred = self._predict_batch(x, training)
+        return list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+
     def train_step(self, x, y, sample_weight=None):
-        """One update on one batch; returns (loss value, predictions as an array)."""
-        y_pred = self._single_output(self._predict_batch(x, training=True), "fit")
+        """One update on one batch; returns (loss value, the outputs' predictions as
+        arrays, in a list)."""
+        y_pred = self._outputs(x, training=True)
         loss = self._total_loss(y, y_pred, sample_weight)
         trainable = self.trainable_weights
         for p in trainable:
             p.grad = None
         loss.backward()
         self.optimizer.apply_gradients([(p.grad, p) for p in trainable])
-        return float(loss.item()), y_pred.detach().numpy()
+        return float(loss.item()), [p.detach().numpy() for p in y_pred]
 
     def test_step(self, x, y, sample_weight=None):
         """The loss (regularization included) and predictions of one batch, no update."""
         with no_grad():
-            y_pred = self._single_output(self._predict_batch(x, training=False), "evaluate")
+            y_pred = self._outputs(x, training=False)
             loss = self._total_loss(y, y_pred, sample_weight)
-        return float(loss.item()), y_pred.numpy()
+        return float(loss.item()), [p.numpy() for p in y_pred]
 
     def _reset_metrics(self):
-        self._loss_tracker.reset_state()
-        for metric in self.compiled_metrics:
-            metric.reset_state()
+        self.compiled_loss.reset()
 
     def _update_metrics(self, loss, y, y_pred, n):
-        """The running loss (weighted by batch size) and the metrics; as in Keras, sample
-        weights weight the loss, not the ``metrics`` of compile."""
-        self._loss_tracker.update_state(loss, sample_weight=n)
-        for metric in self.compiled_metrics:
-            metric.update_state(y, y_pred)
+        self.compiled_loss.update(loss, y, y_pred, n)
 
     def _logs(self, prefix=""):
-        logs = {prefix + "loss": self._loss_tracker.result()}
-        for metric in self.compiled_metrics:
-            logs[prefix + metric.name] = metric.result()
-        return logs
+        return self.compiled_loss.logs(prefix)
+
+    @property
+    def compiled_metrics(self):
+        """The metrics of compile, made for each output once the first batch has run."""
+        outputs = getattr(self, "compiled_loss", None) and self.compiled_loss.outputs
+        return [m for output in outputs or [] for m in output.metrics]
 
     # ------------------------------------------------------------ fit / evaluate / predict
 
@@ -168,7 +170,7 @@ class Model(Layer):
             if sample_weight is not None:
                 sample_weight = as_array(sample_weight, "fit")
             (x, y, sample_weight), validation_data = split_validation(
-                as_inputs(x, "fit"), as_array(y, "fit"), sample_weight, validation_split)
+                as_inputs(x, "fit"), as_inputs(y, "fit"), sample_weight, validation_split)
         if class_weight is not None:
             sample_weight = self._class_sample_weights(y, class_weight, sample_weight)
         train = batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit")
@@ -267,7 +269,7 @@ class Model(Layer):
         self._require_compiled("train_on_batch")
         if class_weight is not None:
             sample_weight = self._class_sample_weights(y, class_weight, sample_weight)
-        x, y = as_inputs(x, "train_on_batch"), as_array(y, "train_on_batch")
+        x, y = as_inputs(x, "train_on_batch"), as_inputs(y, "train_on_batch")
         sample_weight = as_array(sample_weight, "train_on_batch")
         self._reset_metrics()
         loss, y_pred = self.train_step(x, y, sample_weight)
@@ -282,6 +284,9 @@ class Model(Layer):
 
     def _class_sample_weights(self, y, class_weight, sample_weight):
         """Keras's ``class_weight``: each sample weighted by its class's weight."""
+        if isinstance(y, (list, tuple, dict)) and not numpy.isscalar(next(iter(y), 0)):
+            raise NotImplementedError(f"{self.name}.fit: class_weight with several outputs' "
+                                      f"targets is not supported; give sample_weight")
         labels = as_array(y, "fit")
         if labels is None:
             raise ValueError(f"{self.name}.fit: class_weight needs array targets y")
