@@ -16,7 +16,7 @@
 The face adapts, the engine computes: layers call shenjing's ops (a ``Dense`` and an
 ``nn.Linear`` run the same fused linear op), optimizers shenjing's update functions, and
 the data helpers ``shenjing.text``, ``shenjing.image`` and ``shenjing.datasets``.
-(Not yet: training a model with several outputs, one loss each.)
+(Not yet: masking, saving an optimizer's state.)
 """
 
 from . import (activations, callbacks, datasets, initializers, layers, losses, metrics, models,
