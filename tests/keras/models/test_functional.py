@@ -14,15 +14,6 @@ from shenjing.datasets import load_sample
 from shenjing.keras import layers
 
 
-@pytest.fixture(scope="module")
-def digits():
-    """The embedded 10,000 MNIST digits in [0, 1]: 8,000 to train on, 2,000 to test."""
-    images, labels = load_sample("mnist")
-    x = images.astype(numpy.float32) / 255
-    y = labels.astype(numpy.int64)
-    return (x[:8000], y[:8000]), (x[8000:], y[8000:])
-
-
 def two_inputs():
     """The image and the mean intensity of each of its rows, joined before the classifier."""
     image = keras.Input(shape=(28, 28), name="image")

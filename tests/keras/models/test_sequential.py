@@ -6,18 +6,8 @@ import pytest
 
 import shenjing
 from shenjing import keras
-from shenjing.datasets import load_sample
 from shenjing.keras import layers
 from tests.conftest import shared_data_dir
-
-
-@pytest.fixture(scope="module")
-def digits():
-    """The embedded 10,000 MNIST digits in [0, 1]: 8,000 to train on, 2,000 to test."""
-    images, labels = load_sample("mnist")
-    x = images.astype(numpy.float32) / 255
-    y = labels.astype(numpy.int64)
-    return (x[:8000], y[:8000]), (x[8000:], y[8000:])
 
 
 def mlp(**first):

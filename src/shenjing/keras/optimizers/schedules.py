@@ -63,23 +63,20 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """lr0 * decay_rate^(step / decay_steps) (floored exponent with ``staircase``).
-
-    >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)      # 0.1 * 0.5^2 = 0.025
-    """
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: lr0, decay_steps, decay_rate, and
+    the progress p = step / decay_steps (floored with ``staircase``)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
-        _positive("ExponentialDecay", "decay_steps", decay_steps)
+                 name=None):
+        _positive(type(self).__name__, "decay_steps", decay_steps)
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        self.decay_rate, self.staircase = decay_rate, staircase
+        self.name = name or type(self).__name__
 
-    def __call__(self, step):
+    def progress(self, step):
         p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate * self.decay_rate ** p)
+        return math.floor(p) if self.staircase else p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -87,29 +84,26 @@ class ExponentialDecay(LearningRateSchedule):
                 "staircase": self.staircase, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class ExponentialDecay(_StepDecay):
+    """lr0 * decay_rate^(step / decay_steps) (floored exponent with ``staircase``).
+
+    >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)      # 0.1 * 0.5^2 = 0.025
+    """
+
+    def __call__(self, step):
+        return float(self.initial_learning_rate * self.decay_rate ** self.progress(step))
+
+
+class InverseTimeDecay(_StepDecay):
     """lr0 / (1 + decay_rate * step / decay_steps): the course's power scheduling
     lr0 / (1 + t / s)^c with c = 1 (s = decay_steps / decay_rate).
 
     >>> InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.5)(2)        # 0.1 / 2 = 0.05
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        _positive("InverseTimeDecay", "decay_steps", decay_steps)
-        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
-
     def __call__(self, step):
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate / (1.0 + self.decay_rate * p))
+        return float(self.initial_learning_rate / (1.0 + self.decay_rate * self.progress(step)))
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
 
 class PolynomialDecay(LearningRateSchedule):
