@@ -26,6 +26,7 @@ import numbers
 import numpy
 
 from .. import backend
+from ..nn import init
 from . import registry
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "Identity", "RandomNormal",
@@ -60,12 +61,7 @@ def _float_dtype(dtype, who):
 
 def truncated_normal(rng, shape, mean, stddev):
     """Draws of N(mean, stddev^2), those more than 2 stddev from the mean drawn again."""
-    values = rng.normal(mean, stddev, shape)
-    outside = numpy.abs(values - mean) > 2 * stddev
-    while outside.any():
-        values[outside] = rng.normal(mean, stddev, int(outside.sum()))
-        outside = numpy.abs(values - mean) > 2 * stddev
-    return values
+    return init.truncated_normal(rng, shape, mean, stddev, mean - 2 * stddev, mean + 2 * stddev)
 
 
 class Initializer(registry.Configurable):
@@ -298,12 +294,8 @@ class Orthogonal(_Random):
         if len(shape) < 2:
             raise ValueError(f"Orthogonal: needs a shape of at least 2 dims, got {tuple(shape)}")
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        draw = self.generator().standard_normal((max(rows, cols), min(rows, cols)))
-        q, r = numpy.linalg.qr(draw)
-        q *= numpy.sign(numpy.diag(r))  # makes the decomposition unique: uniform over matrices
-        if rows < cols:
-            q = q.T
-        return (self.gain * q).reshape(shape).astype(dtype)
+        q = init.orthogonal(self.generator(), rows, cols, self.gain)
+        return q.reshape(shape).astype(dtype)
 
     def get_config(self):
         return {"gain": self.gain, **super().get_config()}

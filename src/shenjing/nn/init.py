@@ -74,15 +74,20 @@ def normal_(tensor, mean=0.0, std=1.0):
     return _fill(tensor, backend.generator().normal(mean, std, tensor.shape))
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
-    """Fill with N(mean, std^2) redrawn until inside [a, b] (absolute bounds, as PyTorch)."""
-    rng = backend.generator()
-    values = rng.normal(mean, std, tensor.shape)
+def truncated_normal(rng, shape, mean, std, a, b):
+    """An array of draws of N(mean, std^2) from ``rng`` (a NumPy generator), those outside
+    [a, b] drawn again until inside (the Keras face's initializers use it too)."""
+    values = rng.normal(mean, std, shape)
     bad = (values < a) | (values > b)
     while bad.any():
         values[bad] = rng.normal(mean, std, int(bad.sum()))
         bad = (values < a) | (values > b)
-    return _fill(tensor, values)
+    return values
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+    """Fill with N(mean, std^2) redrawn until inside [a, b] (absolute bounds, as PyTorch)."""
+    return _fill(tensor, truncated_normal(backend.generator(), tensor.shape, mean, std, a, b))
 
 
 def constant_(tensor, val):
@@ -132,20 +137,24 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     return normal_(tensor, 0.0, std)
 
 
-def orthogonal_(tensor, gain=1.0):
-    """Fill with a (semi-)orthogonal matrix from the QR decomposition of a normal draw."""
-    if tensor.ndim < 2:
-        raise ValueError(f"orthogonal_: expects at least 2 dims, got shape {tuple(tensor.shape)}")
-    rows = tensor.shape[0]
-    cols = tensor.numel() // rows
-    flat = backend.generator().standard_normal((rows, cols))
+def orthogonal(rng, rows, cols, gain=1.0):
+    """A (rows, cols) array with orthonormal columns (or rows, if fewer) times ``gain``: the
+    Q of the QR decomposition of a normal draw from ``rng``."""
+    flat = rng.standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = numpy.linalg.qr(flat)
     q *= numpy.sign(numpy.diag(r))  # makes the decomposition unique (uniform distribution)
-    if rows < cols:
-        q = q.T
-    return _fill(tensor, (gain * q).reshape(tensor.shape))
+    return gain * (q.T if rows < cols else q)
+
+
+def orthogonal_(tensor, gain=1.0):
+    """Fill with a (semi-)orthogonal matrix, the weight seen as (shape[0], the rest)."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: expects at least 2 dims, got shape {tuple(tensor.shape)}")
+    rows = tensor.shape[0]
+    q = orthogonal(backend.generator(), rows, tensor.numel() // rows, gain)
+    return _fill(tensor, q.reshape(tensor.shape))
 
 
 # PyTorch's old names without the trailing underscore
