@@ -8,8 +8,8 @@ import pytest
 
 import shenjing as sj
 from shenjing.autograd import ShapeError, gradcheck
-from shenjing.ops.attention import (additive_attention, dot_attention, masked_softmax,
-                                    scaled_dot_product_attention)
+from shenjing.ops.attention import (additive_attention, attention_with_weights, dot_attention,
+                                    masked_softmax, scaled_dot_product_attention)
 
 from .harness import OpInfo, S, op_tests
 
@@ -235,3 +235,17 @@ def test_seq2seq_errors():
         additive_attention(q, k, v, sj.zeros(7, 4), sj.zeros(7, 4), sj.zeros(7))
     with pytest.raises(TypeError, match="mask must be bool"):
         dot_attention(q, k, v, W=sj.zeros(5, 4), mask=sj.ones(2, 6))
+
+
+def test_attention_with_weights_returns_the_softmax_it_used():
+    rng = np.random.default_rng(3)
+    q, k, v = (sj.tensor(rng.standard_normal(s)) for s in ((2, 3, 4, 5), (2, 3, 6, 5),
+                                                           (2, 3, 6, 2)))
+    out, weights = attention_with_weights(q, k, v, is_causal=True)
+    np.testing.assert_allclose(out.numpy(), scaled_dot_product_attention(
+        q, k, v, is_causal=True).numpy(), rtol=1e-12)
+    scores = q.numpy() @ k.numpy().swapaxes(-1, -2) / np.sqrt(5)
+    scores[..., ~np.tri(4, 6, dtype=bool)] = -np.inf
+    expected = np.exp(scores - scores.max(-1, keepdims=True))
+    np.testing.assert_allclose(weights.numpy(), expected / expected.sum(-1, keepdims=True),
+                                  rtol=1e-12)

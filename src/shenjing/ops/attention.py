@@ -174,6 +174,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return out
 
 
+def attention_with_weights(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
+                           scale=None, op="attention_with_weights"):
+    """``scaled_dot_product_attention`` that also returns the attention weights (..., L, S)
+    it used (after dropout, if any): (output, weights).  ``op`` names the caller in errors."""
+    return _sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, False, op,
+                 weights=True)
+
+
 def _sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa, op, weights,
           bool_means="keep"):
     """Check and run the fused attention; returns (output, weights or None).  A bool mask

@@ -14,11 +14,17 @@
 - merging (``merging.py``): ``Concatenate``, ``Add``, ``Subtract``, ``Multiply``,
   ``Average``, ``Maximum``, ``Minimum``, ``Dot`` and their functions ``concatenate``,
   ``add``, ``subtract``, ``multiply``, ``average``, ``maximum``, ``minimum``, ``dot``.
+- attention (``attention.py``): ``MultiHeadAttention``, ``Attention``.
+- activation (``activation.py``): ``ReLU``, ``LeakyReLU``, ``Softmax``, ``ELU``.
+- reshaping (``reshaping.py``): ``UpSampling2D``, ``ZeroPadding2D``, ``Permute``,
+  ``RepeatVector``.
 - ``Input`` / ``InputLayer`` (``input_layer.py``): a model's symbolic input, a
   ``KerasTensor`` (``keras_tensor.py``) to call layers on (the functional API), or the
   input shape of a ``Sequential``.
 """
 
+from .activation import ELU, LeakyReLU, ReLU, Softmax
+from .attention import Attention, MultiHeadAttention
 from .convolutional import Conv1D, Conv2D
 from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .embedding import Embedding
@@ -31,6 +37,7 @@ from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                       MaxPooling1D, MaxPooling2D)
+from .reshaping import Permute, RepeatVector, UpSampling2D, ZeroPadding2D
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .preprocessing import (Normalization, RandomFlip, RandomRotation, RandomTranslation,
                             RandomZoom, Rescaling, TextVectorization)
@@ -45,3 +52,5 @@ __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1
             "GRU", "Bidirectional", "Input", "InputLayer", "KerasTensor"]
 __all__ += ["Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
             "concatenate", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot"]
+__all__ += ["MultiHeadAttention", "Attention", "ReLU", "LeakyReLU", "Softmax", "ELU",
+            "UpSampling2D", "ZeroPadding2D", "Permute", "RepeatVector"]
