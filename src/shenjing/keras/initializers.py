@@ -334,18 +334,6 @@ def get(identifier):
     """An initializer from a name (``"glorot_uniform"`` or ``"GlorotUniform"``), a config
     dict, an initializer class or object, or any callable ``(shape, dtype) -> array``
     (returned as is); None stays None, as in Keras."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        if identifier not in NAMES:
-            raise ValueError(f"unknown initializer {identifier!r}; known names: "
-                             f"{', '.join(sorted(NAMES))}")
-        return NAMES[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"could not interpret initializer {identifier!r}: give a name such as "
-                     f"'glorot_uniform', a config dict, or a callable (shape, dtype) -> array")
+    return registry.get(identifier, "initializer", NAMES, Initializer,
+                        "a name such as 'glorot_uniform', a config dict, or a callable "
+                        "(shape, dtype) -> array")

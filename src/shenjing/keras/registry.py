@@ -7,6 +7,8 @@ metrics, optimizers, schedules): Keras names an object by a string, by a config 
 
 import re
 
+from ..autograd.tensor import Tensor
+
 
 def snake_case(name):
     """``"TextVectorization"`` -> ``"text_vectorization"``, as Keras names its layers: a
@@ -32,6 +34,27 @@ class Configurable:
     def __repr__(self):
         arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
+
+
+def get(identifier, kind, names, base, hint):
+    """The object ``identifier`` names, for the registries of callables (initializers,
+    regularizers): None stays None, a name in ``names`` or a subclass of ``base`` is made
+    with its defaults, a config dict is rebuilt, any other callable is returned as is.
+    Errors say the ``kind`` and, with ``hint``, what to give instead."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        if identifier not in names:
+            raise ValueError(f"unknown {kind} {identifier!r}; known names: "
+                             f"{', '.join(sorted(names))}")
+        return names[identifier]()
+    if isinstance(identifier, dict):
+        return deserialize(identifier, kind, names)
+    if isinstance(identifier, type) and issubclass(identifier, base):
+        return identifier()
+    if callable(identifier) and not isinstance(identifier, Tensor):
+        return identifier
+    raise ValueError(f"could not interpret {kind} {identifier!r}: give {hint}")
 
 
 def serialize(obj):

@@ -15,7 +15,6 @@ of its current weights in ``layer.losses``; the training loop adds them to the l
 import numbers
 
 from .. import ops
-from ..autograd.tensor import Tensor
 from . import registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get", "serialize",
@@ -102,18 +101,6 @@ def serialize(regularizer):
 def get(identifier):
     """A regularizer from None (none), a name (``"l1"``, ``"l2"``, ``"l1_l2"`` and the class
     names), a config dict, a class or object, or any callable ``weight -> scalar tensor``."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        if identifier not in NAMES:
-            raise ValueError(f"unknown regularizer {identifier!r}; known names: "
-                             f"{', '.join(sorted(NAMES))}")
-        return NAMES[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier) and not isinstance(identifier, Tensor):
-        return identifier
-    raise ValueError(f"could not interpret regularizer {identifier!r}: give a name such as "
-                     f"'l2', a config dict, or a callable weight -> scalar tensor")
+    return registry.get(identifier, "regularizer", NAMES, Regularizer,
+                        "a name such as 'l2', a config dict, or a callable weight -> scalar "
+                        "tensor")

@@ -11,6 +11,7 @@ Keras's arguments and defaults (``LeakyReLU``'s slope is 0.3 as in Keras, not Py
 import numpy
 
 from ... import ops
+from .. import activations
 from ...autograd.tensor import Tensor
 from ...ops.attention import masked_softmax
 from .core import layer_input
@@ -32,8 +33,8 @@ class ReLU(Layer):
              = x                                for threshold < x < max_value
              = negative_slope * (x - threshold) for x <= threshold
 
-    composed, as Keras does, from shenjing's ``relu``, ``clamp`` and a mask; the defaults
-    are plain ``relu``.
+    the function ``keras.activations.relu`` with the layer's options; the defaults are plain
+    ``relu``.
     """
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
@@ -44,21 +45,8 @@ class ReLU(Layer):
         self.threshold = _number(threshold, "threshold", who)
 
     def call(self, inputs):
-        x = layer_input(inputs, self)
-        slope, threshold, top = self.negative_slope, self.threshold, self.max_value
-        if slope and top is None and threshold == 0:
-            return ops.leaky_relu(x, slope)
-        if threshold:
-            negative = ops.relu(threshold - x)
-            y = x * Tensor((x.array > threshold).astype(x.dtype))
-        else:
-            negative = ops.relu(-x) if slope else None
-            y = ops.relu(x)
-        if top is not None:
-            y = ops.clamp(y, 0.0, top)
-        if slope:
-            y = y - slope * negative
-        return y
+        return activations.relu(layer_input(inputs, self), self.negative_slope,
+                                self.max_value, self.threshold)
 
     def get_config(self):
         return {**super().get_config(), "max_value": self.max_value,
