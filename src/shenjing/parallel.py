@@ -13,6 +13,14 @@ keeps its own setting: OpenBLAS (NumPy's BLAS) has ``openblas_set_num_threads_lo
 for that (0.3.27 and later).  Where it is missing, ``workers()`` is 1 and ``map_batch``
 runs everything on the calling thread, so results never depend on it.
 
+The one thread policy of shenjing: this pool and the BLAS are the only threads.  The
+compiled kernels (``shenjing.kernels``) run on one thread each and release the GIL, so an
+op spreads a kernel over the cores by calling it from ``map_batch`` shares, as it does with
+its GEMMs; numba's own threading layer is never started, nothing is nested (a share runs
+its BLAS on one thread, and ``map_batch`` called inside a share runs inline), so the
+cores are never oversubscribed.  Between steps the pool's threads sleep on a queue;
+only OpenBLAS's own threads spin for a moment after a threaded GEMM, as they always do.
+
 The number of workers is the CPUs this process may use, capped by ``SHENJING_THREADS``
 or else by ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` when set (processes started
 with one BLAS thread, such as self-play workers, stay on one core).
