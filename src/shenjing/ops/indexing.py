@@ -8,7 +8,7 @@ gradients of repeated reads are added (``add.at``), which is what an embedding n
 
 import numpy
 
-from .. import backend, parallel
+from .. import backend, kernels, parallel
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, as_array
@@ -145,6 +145,10 @@ def add_rows(shape, ids, rows):
     IMDB-sized batches (25,600 ids, D = 128) it took 11 ms against 24 ms for sorting the
     ids and summing each run with ``add.reduceat`` (whose cost is per run of equal ids);
     the columns are split over the cores, in blocks that bound bincount's float64 output.
+
+    The compiled kernel (``kernels.indexing``) makes the same float64 sums in the same
+    order, one table row at a time after grouping the ids by a counting sort: bit for bit
+    the same result, 7x faster on those batches (1.8 ms against 13.5 ms).
     """
     xp = backend.array_module(rows)
     n, width = shape[0], 1
@@ -152,6 +156,13 @@ def add_rows(shape, ids, rows):
         width *= size
     ids = ids.reshape(-1).astype(xp.intp, copy=False)
     rows = rows.reshape(ids.size, width)
+    fast = kernels.module("indexing") if kernels.usable(rows) else None
+    if fast is not None:
+        start, order = fast.group_ids(xp.ascontiguousarray(ids), n)
+        if start[0] == 0:       # else an id is outside [0, n): the reference says which
+            out = xp.empty((n, width), rows.dtype)
+            fast.sum_rows(out, xp.ascontiguousarray(rows), start, order)
+            return out.reshape(shape)
     out = xp.empty((n, width), rows.dtype)
     step = max(1, _ADD_ROWS_BLOCK // max(n, 1))     # columns per bincount
 
@@ -184,6 +195,13 @@ class Embedding(Function):
 
     def forward(self, weight):
         self.shape = weight.shape
+        fast = (kernels.module("indexing")
+                if kernels.usable(weight) and weight.flags.c_contiguous else None)
+        if fast is not None:    # a compiled row copy: 0.45 ms against 0.67 ms, 25,600 x 128
+            ids = self.ids.reshape(-1).astype(numpy.intp, copy=False)
+            out = numpy.empty((ids.size, weight.shape[1]), weight.dtype)
+            if fast.take_rows(out, weight, numpy.ascontiguousarray(ids)):
+                return out.reshape(self.ids.shape + weight.shape[1:])
         return weight[self.ids]
 
     def backward(self, gy):

@@ -1,6 +1,7 @@
 """``Adagrad``: each coordinate's step shrinks with the sum of its squared gradients."""
 
 from ... import backend
+from ...optim import functional as F
 from .optimizer import Optimizer, check_range
 
 
@@ -13,7 +14,8 @@ class Adagrad(Optimizer):
         p = p - lr * g / sqrt(G + epsilon)
 
     Keras puts epsilon inside the square root; PyTorch (``optim.functional.adagrad``)
-    adds it to sqrt(G) and decays lr, so this rule is written here.
+    adds it to sqrt(G) and decays lr, so this rule is written here (and compiled as one
+    pass, ``kernels.optim.keras_adagrad``).
 
     >>> opt = keras.optimizers.Adagrad(learning_rate=0.01)
     """
@@ -29,6 +31,11 @@ class Adagrad(Optimizer):
         return {"accumulator": self._zeros(param, self.initial_accumulator_value)}
 
     def update_step(self, grad, param, slots, lr, work):
+        fast = F.kernel_arrays(param, grad, work, slots["accumulator"])
+        if fast is not None:
+            module, arrays = fast
+            F.run_kernel(module.keras_adagrad, arrays, self.epsilon, lr)
+            return
         xp, (s1, s2) = backend.array_module(param), work
         acc = slots["accumulator"]
         xp.multiply(grad, grad, out=s1)                          # G += g^2

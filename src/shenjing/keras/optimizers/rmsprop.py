@@ -1,6 +1,7 @@
 """``RMSprop``: divide the gradient by a running root mean square, Keras's form."""
 
 from ... import backend
+from ...optim import functional as F
 from .optimizer import Optimizer, check_range
 
 
@@ -18,7 +19,8 @@ class RMSprop(Optimizer):
 
     Keras puts epsilon *inside* the square root and the learning rate inside the momentum
     buffer; PyTorch (``optim.functional.rmsprop``) adds epsilon to sqrt(d) and multiplies
-    by lr after the momentum, so this rule is written here.
+    by lr after the momentum, so this rule is written here (and compiled as one pass,
+    ``kernels.optim.keras_rmsprop``).
 
     >>> opt = keras.optimizers.RMSprop(learning_rate=1e-3, rho=0.9)
     """
@@ -40,6 +42,19 @@ class RMSprop(Optimizer):
         return slots
 
     def update_step(self, grad, param, slots, lr, work):
+        use_momentum = self.momentum > 0
+        state = [slots["velocity"]]
+        state += [slots["momentum"]] if use_momentum else []
+        state += [slots["average_gradient"]] if self.centered else []
+        fast = F.kernel_arrays(param, grad, work, *state)
+        if fast is not None:
+            module, arrays = fast
+            p, g, v = arrays[:3]
+            b = arrays[3] if use_momentum else v                 # unused ones: never read
+            a = arrays[-1] if self.centered else v
+            F.run_kernel(module.keras_rmsprop, [p, g, v, b, a], self.centered, use_momentum,
+                         self.rho, 1.0 - self.rho, self.epsilon, self.momentum, lr)
+            return
         xp, (s1, s2), rho = backend.array_module(param), work, self.rho
         v = slots["velocity"]
         v *= rho                                                 # v = rho v + (1 - rho) g^2

@@ -16,8 +16,9 @@ class SGD(Optimizer):
 
     Keras's velocity v holds the learning rate inside it, unlike PyTorch's buffer
     (b = momentum * b + g, p = p - lr * b): the two agree while lr is constant (v = -lr b)
-    and differ once it changes (a schedule), so the momentum forms are written here;
-    plain descent is ``optim.functional.sgd``.
+    and differ once it changes (a schedule), so the momentum forms are written here (and
+    compiled as one pass, ``kernels.optim.keras_sgd``); plain descent is
+    ``optim.functional.sgd``.
 
     >>> opt = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
     """
@@ -34,6 +35,11 @@ class SGD(Optimizer):
     def update_step(self, grad, param, slots, lr, work):
         if self.momentum == 0:
             F.sgd(param, grad, lr=lr, work=work)                 # p -= lr * g
+            return
+        fast = F.kernel_arrays(param, grad, work, slots["momentum"])
+        if fast is not None:
+            module, arrays = fast
+            F.run_kernel(module.keras_sgd, arrays, self.nesterov, self.momentum, lr)
             return
         xp, v, (s1, s2) = backend.array_module(param), slots["momentum"], work
         xp.multiply(grad, lr, out=s1)                            # s1 = lr * g
