@@ -14,6 +14,12 @@ backward-through-time, on preallocated buffers.  What makes it fast in NumPy:
 * the big scratch buffers are recycled from call to call (``workspace``), so that the
   kernel does not have to fault in and zero fresh pages for them on every step.
 
+Where numba is present, the time loops of a float32/float64 NumPy layer run instead as
+one compiled call each (``kernels/recurrent.py``): the same projection and weight-gradient
+GEMMs around them, the gates in PyTorch's order kept in place of the projection, and each
+step's product and gate math in one pass.  ``_choose`` picks the path once per call of
+the op (backward follows the forward); the NumPy loops below stay the definition.
+
 Shapes (time-major; layouts such as batch_first are converted outside the op):
 x (T, N, I), h0 and c0 (N, H), W_ih (G H, I), W_hh (G H, H), b_ih and b_hh (G H,)
 with G = 1 (RNN), 4 (LSTM: gates i, f, g, o) or 3 (GRU: gates r, z, n), as PyTorch.
@@ -31,7 +37,7 @@ prefix of the rows and a step touches only those.
 
 import numpy
 
-from .. import backend
+from .. import backend, kernels
 from ..autograd.function import Function, ShapeError
 from ..autograd.tensor import Tensor, as_array
 from ._helpers import expect
@@ -147,6 +153,18 @@ class _Recurrence(Function):
         """``array`` seen as the same (writable) array at every time step, for ``_steps``."""
         return xp.lib.stride_tricks.as_strided(array, (self.T,) + array.shape,
                                                (0,) + array.strides)
+
+    def _choose(self, *arrays):
+        """The one place where the op picks its path: the compiled time loops of
+        ``kernels.recurrent`` when they can run on these arrays, else None (NumPy).
+        Backward follows the forward's choice, since the two keep different buffers."""
+        arrays = [a for a in arrays if a is not None]
+        self.fast = kernels.module("recurrent") if kernels.usable(*arrays) else None
+        return self.fast
+
+    def _sizes(self):
+        """Running rows per step for a kernel (None: all of them)."""
+        return None if self.sizes is None else numpy.asarray(self.sizes, numpy.int64)
 
     def _views(self, buffer):
         """(new, prev): the states each step writes and the ones it reads, in time order."""
@@ -275,11 +293,18 @@ class RNNSequence(_Recurrence):
         self.relu = nonlinearity == "relu"
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
+        fast = self._choose(x, h0, w_ih, w_hh, b_ih, b_hh)
         xp = backend.array_module(x)
         x, (h0,) = self._plan(x, [h0])
         S = self._states(xp, h0)
         new, prev = self._views(S)
         bias = None if b_ih is None else b_ih + b_hh
+        if fast is not None:
+            P = self._project(x, w_ih, bias, out=workspace.take(xp, new.shape, x.dtype))
+            fast.rnn_forward(P, S, w_hh, self._sizes(), self.reverse, self.relu)
+            workspace.give(P)
+            self._keep(x=x, S=S, w_ih=w_ih, w_hh=w_hh)
+            return self._unsort(new, [self._final(S)])
         # the projection is written where h_t goes (rows not running keep h0)
         projection = self._project(x, w_ih, bias, out=xp.empty_like(new)
                                    if self.sizes is not None else new)
@@ -303,6 +328,11 @@ class RNNSequence(_Recurrence):
         xp = backend.array_module(gy)
         new, prev = self._views(self.S)
         w_hh = self.w_hh
+        if self.fast is not None:
+            dA, dh = workspace.take(xp, new.shape, gy.dtype), gh.copy()
+            self.fast.rnn_backward(self.S, gy, dh, w_hh, dA, self._sizes(), self.reverse,
+                                   self.relu)
+            return self._gradients(dA, prev, dh)
         dA = workspace.take(xp, new.shape, gy.dtype, zero=self.sizes is not None)
         dh = gh.copy()                # dL/dh of the state carried back through time
         for h, g, d, dht in self._steps(new, gy, dA, self._each(xp, dh), backward=True):
@@ -314,6 +344,9 @@ class RNNSequence(_Recurrence):
                 xp.subtract(1, d, out=d)
                 d *= dht
             xp.dot(d, w_hh, out=dht)
+        return self._gradients(dA, prev, dh)
+
+    def _gradients(self, dA, prev, dh):
         dx, grads = self._weight_grads(dA, self.x, prev)
         workspace.give(dA)
         (dh0,) = self._state_grads([dh])
@@ -356,6 +389,8 @@ class LSTMSequence(_Recurrence):
         return xp.concatenate([xp.arange(3 * H, 4 * H), xp.arange(0, 3 * H)])
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
+        if self._choose(x, h0, c0, w_ih, w_hh, b_ih, b_hh) is not None:
+            return self._forward_fast(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
         xp = backend.array_module(x)
         x, (h0, c0) = self._plan(x, [h0, c0])
         (N, H), T = h0.shape, self.T
@@ -400,6 +435,25 @@ class LSTMSequence(_Recurrence):
             self._keep(x=x, A=A, K=K, Kc=Kc, S=S, w_ih=w_ih, w_hh=w_hh)
         return self._unsort(new, [self._final(S), self._final(C)])
 
+    def _forward_fast(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        """The compiled loop: gates in PyTorch's order, kept in place of the projection P
+        (A), with tanh c_t (Kc) and the cell states C for backward."""
+        xp = backend.array_module(x)
+        x, (h0, c0) = self._plan(x, [h0, c0])
+        (N, H), T = h0.shape, self.T
+        bias = None if b_ih is None else b_ih + b_hh
+        P = self._project(x, w_ih, bias, out=workspace.take(xp, (T, N, 4 * H), x.dtype))
+        S, C = self._states(xp, h0), self._states(xp, c0)
+        record = self.needs_input_grad is not None
+        Kc = workspace.take(xp, (T if record else 1, N, H), x.dtype)
+        self.fast.lstm_forward(P, S, C, Kc, w_hh, self._sizes(), self.reverse)
+        if record:
+            self._keep(x=x, A=P, Kc=Kc, S=S, C=C, w_ih=w_ih, w_hh=w_hh)
+        else:
+            workspace.give(P, Kc)
+        new, _ = self._views(S)
+        return self._unsort(new, [self._final(S), self._final(C)])
+
     @staticmethod
     def _factors(xp, A, K, Kc, h):
         """The backward factors of every step, in place, from the gates A, K = (., ig, fc, .)
@@ -421,8 +475,15 @@ class LSTMSequence(_Recurrence):
     def backward(self, gy, gh, gc):
         gy, gh, gc = self._sort([gy, gh, gc])
         xp = backend.array_module(gy)
-        A, K = self.A, self.K
         _, prev = self._views(self.S)
+        if self.fast is not None:
+            dA, dh, dc = workspace.take(xp, self.A.shape, gy.dtype), gh.copy(), gc.copy()
+            self.fast.lstm_backward(self.A, self.C, self.Kc, gy, dh, dc, self.w_hh, dA,
+                                    self._sizes(), self.reverse)
+            dx, grads = self._weight_grads(dA, self.x, prev)
+            workspace.give(dA)
+            return (dx, *self._state_grads([dh, dc]), *grads)
+        A, K = self.A, self.K
         T, _, N, H = A.shape
         perm = self._perm(xp, H)
         w_hh = self.w_hh[perm]
@@ -472,6 +533,8 @@ class GRUSequence(_Recurrence):
         return A, A[..., :2 * H], A[..., :H], A[..., H:2 * H], A[..., 2 * H:]
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
+        if self._choose(x, h0, w_ih, w_hh, b_ih, b_hh) is not None:
+            return self._forward_fast(x, h0, w_ih, w_hh, b_ih, b_hh)
         xp = backend.array_module(x)
         x, (h0,) = self._plan(x, [h0])
         H = h0.shape[1]
@@ -513,6 +576,30 @@ class GRUSequence(_Recurrence):
         self._keep(x=x, A=A, M=M, S=S, w_ih=w_ih, w_hh=w_hh)
         return self._unsort(new, [self._final(S)])
 
+    def _forward_fast(self, x, h0, w_ih, w_hh, b_ih, b_hh):
+        """The compiled loop: gates r, z, n kept in place of the projection (A), with
+        m = h W_hn^T + b_hn of every step (M, (T, N, H)) for backward."""
+        xp = backend.array_module(x)
+        x, (h0,) = self._plan(x, [h0])
+        (N, H), T = h0.shape, self.T
+        if b_ih is None:
+            bias = b_hn = None
+        else:   # b_hr and b_hz join the projection; b_hn stays inside r (...)
+            bias = b_ih.copy()
+            bias[:2 * H] += b_hh[:2 * H]
+            b_hn = b_hh[2 * H:]
+        P = self._project(x, w_ih, bias, out=workspace.take(xp, (T, N, 3 * H), x.dtype))
+        S = self._states(xp, h0)
+        record = self.needs_input_grad is not None
+        M = workspace.take(xp, (T if record else 1, N, H), x.dtype)
+        self.fast.gru_forward(P, S, M, w_hh, b_hn, self._sizes(), self.reverse)
+        if record:
+            self._keep(x=x, A=P, M=M, S=S, w_ih=w_ih, w_hh=w_hh)
+        else:
+            workspace.give(P, M)
+        new, _ = self._views(S)
+        return self._unsort(new, [self._final(S)])
+
     def backward(self, gy, gh):
         gy, gh = self._sort([gy, gh])
         xp = backend.array_module(gy)
@@ -520,6 +607,12 @@ class GRUSequence(_Recurrence):
         _, prev = self._views(self.S)
         H = A.shape[2] // 3
         h2 = 2 * H
+        if self.fast is not None:
+            dX, dH = (workspace.take(xp, A.shape, gy.dtype) for _ in range(2))
+            dh = gh.copy()
+            self.fast.gru_backward(A, M, self.S, gy, dh, w_hh, dX, dH, self._sizes(),
+                                   self.reverse)
+            return self._gradients(dX, dH, prev, dh)
         dX, dH = (workspace.take(xp, A.shape, gy.dtype, zero=self.sizes is not None)
                   for _ in range(2))
         dh = gh.copy()
@@ -548,6 +641,9 @@ class GRUSequence(_Recurrence):
             xp.dot(dhh, w_hh, out=dht)
             dht += ub
         dX[:, :, :h2] = dH[:, :, :h2]
+        return self._gradients(dX, dH, prev, dh)
+
+    def _gradients(self, dX, dH, prev, dh):
         dx, grads = self._weight_grads(dX, self.x, prev, dgates_h=dH)
         workspace.give(dX, dH)
         (dh0,) = self._state_grads([dh])
