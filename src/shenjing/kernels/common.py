@@ -54,6 +54,11 @@ _LOG2E, _LN2_HI, _LN2_LO = _F(1.4426950408889634), _F(0.693359375), _F(-2.121944
 _HI, _LO = _F(88.37626), _F(-87.33654)          # exp(x) is finite and normal in between
 _ONE, _HALF, _TWO = _F(1.0), _F(0.5), _F(2.0)
 _C2, _C3, _C4, _C5, _C6, _C7 = (_F(1 / math.factorial(n)) for n in range(2, 8))
+# tanh x = x - x^3/3 + 2x^5/15 - 17x^7/315 + ... (its Taylor series, through x^17): used
+# for |x| < 1/2, where 1 - 2 / (e^2x + 1) would lose the relative accuracy of a small x
+_T = [_F(c) for c in (1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925,
+                      21844 / 6081075, -929569 / 638512875, 6404582 / 10854718875)]
+_T0, _T1, _T2, _T3, _T4, _T5, _T6, _T7, _T8 = _T
 
 
 def exp(x):
@@ -73,13 +78,25 @@ def tanh(x):
 
 def _exp32(x):
     x = min(max(x, _LO), _HI)
-    k = math.floor(x * _LOG2E + _HALF)
-    r = (x - k * _LN2_HI) - k * _LN2_LO
+    k = numpy.floor(x * _LOG2E + _HALF)              # float32 throughout: 16 lanes
+    r = (x - k * _LN2_HI) - k * _LN2_LO              # ln 2 in two parts (Cody-Waite)
     p = _ONE + r * (_ONE + r * (_C2 + r * (_C3 + r * (_C4 + r * (_C5 + r * (_C6 + r * _C7))))))
-    return p * _bits_as_float32((numpy.int32(k) + 127) << 23)
+    return p * _bits_as_float32((numpy.int32(k) + numpy.int32(127)) << numpy.int32(23))
 
 
-@overload(exp, jit_options=dict(fastmath=FASTMATH))
+def _tanh32(x):
+    z = x * x            # both forms are computed, and one is chosen: the loop stays vectorised
+    series = x * (_T0 + z * (_T1 + z * (_T2 + z * (_T3 + z * (_T4 + z * (_T5 + z * (
+        _T6 + z * (_T7 + z * _T8))))))))
+    far = _ONE - _TWO / (exp(_TWO * x) + _ONE)       # exact at both ends, +-1 beyond
+    return series if abs(x) < _HALF else far
+
+
+# reassociation would fold the two parts of ln 2 back into one and lose the low bits of r
+_EXACT = dict(fastmath={"contract", "nsz"})
+
+
+@overload(exp, jit_options=_EXACT)
 def _exp_overload(x):
     if x == types.float32:
         return _exp32
@@ -87,7 +104,7 @@ def _exp_overload(x):
         return lambda x: math.exp(x)
 
 
-@overload(sigmoid, jit_options=dict(fastmath=FASTMATH))
+@overload(sigmoid, jit_options=_EXACT)
 def _sigmoid_overload(x):
     if x == types.float32:
         return lambda x: _ONE / (_ONE + exp(-x))
@@ -95,9 +112,9 @@ def _sigmoid_overload(x):
         return lambda x: 1.0 / (1.0 + math.exp(-x))
 
 
-@overload(tanh, jit_options=dict(fastmath=FASTMATH))
+@overload(tanh, jit_options=_EXACT)
 def _tanh_overload(x):
-    if x == types.float32:    # tanh x = 1 - 2 / (e^2x + 1): exact at both ends, +-1 beyond
-        return lambda x: _ONE - _TWO / (exp(_TWO * x) + _ONE)
+    if x == types.float32:
+        return _tanh32
     if isinstance(x, types.Float):
         return lambda x: math.tanh(x)
