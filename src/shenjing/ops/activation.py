@@ -4,14 +4,71 @@ sigmoid, tanh, hardtanh, softmax, log_softmax, and a few relatives.
 Each backward is the derivative from the course, written where it is used: for the
 sigmoid y = 1 / (1 + e^-x), dy/dx = y (1 - y); for tanh, 1 - y^2; for ReLU the "gate"
 passes the gradient where x > 0 and blocks it elsewhere.
+
+ReLU, leaky ReLU, sigmoid, tanh (its backward), softmax and log-softmax have compiled
+kernels (``shenjing.kernels.activation``) that make forward and backward one pass each
+(NumPy's ``gy * (y > 0)`` is two, with a temporary mask); ``_kernel`` and ``_row_kernel``
+decide, and the NumPy code runs wherever they return None.
 """
 
 import math
 
-from .. import backend
+import numpy
+
+from .. import backend, kernels, parallel
 from ..autograd.function import Function
 from ._helpers import axis, floating, number
 from .special import erf_array
+
+#: arrays of at least this many elements have their kernel pass split over the cores (one
+#: pass over memory: on 2 cores a split pays only for arrays well beyond the caches)
+SPLIT_SIZE = 1 << 22
+#: below this many elements the NumPy calls are as fast as a kernel call's fixed cost
+MIN_SIZE = 1 << 14
+
+
+def _flat(a):
+    """a's elements in memory order as a 1-D view, or None when they are not one dense block."""
+    if a.flags.c_contiguous:
+        return a.reshape(-1)
+    if a.flags.f_contiguous:
+        return a.T.reshape(-1)
+    if min(a.strides) <= 0:
+        return None
+    t = a.transpose(sorted(range(a.ndim), key=lambda i: -a.strides[i]))
+    return t.reshape(-1) if t.flags.c_contiguous else None
+
+
+def _same_layout(a, b):
+    """a and b have one shape and put each element at the same offset (axes of length 1,
+    whose strides mean nothing, aside)."""
+    return a.shape == b.shape and all(
+        sa == sb for sa, sb, n in zip(a.strides, b.strides, a.shape) if n > 1)
+
+
+def _kernel(name, *arrays, scalars=()):
+    """The result of ``kernels.activation.<name>`` over ``arrays`` (a new array of their
+    shape and memory layout), or None when the kernels do not apply: kernels off, not one
+    float dtype, arrays that do not share one dense layout, or too small to gain."""
+    first = arrays[0]
+    if first.size < MIN_SIZE or not kernels.usable(*arrays):
+        return None
+    out = numpy.empty_like(first)
+    for a in arrays[1:] + (out,):
+        if not _same_layout(a, first):
+            return None
+    flats = [_flat(a) for a in arrays]
+    if flats[0] is None:
+        return None
+    kernel = getattr(kernels.module("activation"), name)
+    flats.append(_flat(out))
+    scalars = tuple(first.dtype.type(s) for s in scalars)
+    if first.size < SPLIT_SIZE:
+        kernel(*flats, *scalars)
+    else:
+        parallel.map_batch(lambda lo, hi: kernel(*[f[lo:hi] for f in flats], *scalars),
+                           first.size)
+    return out
 
 
 def sigmoid_array(x):
@@ -31,17 +88,33 @@ def softplus_array(x):
     return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
 
 
+def _row_kernel(name, axis, *arrays):
+    """The result of ``kernels.activation.<name>`` over the rows of C-contiguous arrays
+    reduced along their last ``axis`` (softmax, log-softmax), or None as for ``_kernel``."""
+    first = arrays[0]
+    if (axis != first.ndim - 1 or not first.size or not kernels.usable(*arrays)
+            or not all(a.flags.c_contiguous and a.shape == first.shape for a in arrays)):
+        return None
+    out = numpy.empty_like(first)
+    rows = [a.reshape(-1, first.shape[-1]) for a in arrays + (out,)]
+    getattr(kernels.module("activation"), name)(*rows)
+    return out
+
+
 class ReLU(Function):
     """y = max(x, 0);  the gradient passes where x > 0."""
     reads_inputs = False
 
     def forward(self, x):
-        y = backend.array_module(x).maximum(x, 0)
+        y = _kernel("relu_forward", x)
+        if y is None:
+            y = backend.array_module(x).maximum(x, 0)
         self.y = y
         return y
 
     def backward(self, gy):
-        return gy * (self.y > 0)
+        gx = _kernel("relu_backward", gy, self.y)
+        return gx if gx is not None else gy * (self.y > 0)
 
 
 class LeakyReLU(Function):
@@ -52,9 +125,13 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         self.x = x
-        return backend.array_module(x).where(x > 0, x, x * self.slope)
+        y = _kernel("leaky_relu_forward", x, scalars=(self.slope,))
+        return y if y is not None else backend.array_module(x).where(x > 0, x, x * self.slope)
 
     def backward(self, gy):
+        gx = _kernel("leaky_relu_backward", gy, self.x, scalars=(self.slope,))
+        if gx is not None:
+            return gx
         return backend.array_module(gy).where(self.x > 0, gy, gy * self.slope)
 
 
@@ -110,10 +187,14 @@ class Sigmoid(Function):
     reads_inputs = False
 
     def forward(self, x):
-        self.y = y = sigmoid_array(x)
+        y = _kernel("sigmoid_forward", x)
+        self.y = y = y if y is not None else sigmoid_array(x)
         return y
 
     def backward(self, gy):
+        gx = _kernel("sigmoid_backward", gy, self.y)
+        if gx is not None:
+            return gx
         y = self.y
         return gy * y * (1 - y)
 
@@ -123,10 +204,13 @@ class Tanh(Function):
     reads_inputs = False
 
     def forward(self, x):
-        self.y = y = backend.array_module(x).tanh(x)
+        self.y = y = backend.array_module(x).tanh(x)   # NumPy's own tanh is vectorised
         return y
 
     def backward(self, gy):
+        gx = _kernel("tanh_backward", gy, self.y)
+        if gx is not None:
+            return gx
         y = self.y
         return gy * (1 - y * y)
 
@@ -201,13 +285,18 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        xp = backend.array_module(x)
-        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
-        e /= e.sum(axis=self.axis, keepdims=True)
+        e = _row_kernel("softmax_forward", self.axis, x)
+        if e is None:
+            xp = backend.array_module(x)
+            e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+            e /= e.sum(axis=self.axis, keepdims=True)
         self.y = e
         return e
 
     def backward(self, gy):
+        gx = _row_kernel("softmax_backward", self.axis, gy, self.y)
+        if gx is not None:
+            return gx
         y = self.y
         gy_y = gy * y
         return gy_y - y * gy_y.sum(axis=self.axis, keepdims=True)
@@ -221,13 +310,18 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        xp = backend.array_module(x)
-        shifted = x - x.max(axis=self.axis, keepdims=True)
-        y = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        y = _row_kernel("log_softmax_forward", self.axis, x)
+        if y is None:
+            xp = backend.array_module(x)
+            shifted = x - x.max(axis=self.axis, keepdims=True)
+            y = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
         self.y = y
         return y
 
     def backward(self, gy):
+        gx = _row_kernel("log_softmax_backward", self.axis, gy, self.y)
+        if gx is not None:
+            return gx
         return gy - backend.array_module(gy).exp(self.y) * gy.sum(axis=self.axis, keepdims=True)
 
 

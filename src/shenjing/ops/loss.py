@@ -15,13 +15,18 @@ logit of 1000 gives a finite loss and gradient.
 Class weights, ``pos_weight`` and the per-element weights are constants, as in PyTorch:
 no gradient flows into them.  A target tensor that requires grad gets its gradient
 (soft labels of cross_entropy, BCE, KL, the regression losses).
+
+The two fused losses have compiled kernels (``shenjing.kernels.loss``) for their common
+case: cross-entropy of (N, C) logits at class indices without label smoothing, and BCE
+from logits without ``pos_weight`` or ``weight``.  Each op decides at the top of its
+forward; the NumPy code is the definition and runs for everything else.
 """
 
 import warnings
 
 import numpy
 
-from .. import backend
+from .. import backend, kernels
 from ..autograd.function import Function, ShapeError
 from ._helpers import as_tensor, sum_to
 
@@ -172,6 +177,11 @@ class CrossEntropy(Function):
         self.ignore_index, self.reduction, self.eps = ignore_index, reduction, smoothing
 
     def forward(self, x, t=None):
+        weights = () if self.w is None else (self.w,)
+        self.fast = (kernels.module("loss") if self.y is not None and not self.eps and x.ndim == 2
+                     and x.size and kernels.usable(x, *weights) else None)
+        if self.fast is not None:
+            return self._forward_kernel(x)
         xp = backend.array_module(x)
         classes, eps = x.shape[1], self.eps
         wb = None if self.w is None else self.w.reshape((1, classes) + (1,) * (x.ndim - 2))
@@ -219,6 +229,8 @@ class CrossEntropy(Function):
         return _reduce(loss, self.reduction, divisor)
 
     def backward(self, gy):
+        if self.fast is not None:
+            return self._backward_kernel(gy)
         xp = backend.array_module(gy)
         a = _spread(gy, self.reduction, self.divisor, gy.dtype)
         p, eps, classes = self.p, self.eps, self.p.shape[1]
@@ -245,6 +257,33 @@ class CrossEntropy(Function):
                 gx -= (a * (eps / classes)) * self.wb
         at_target = xp.take_along_axis(gx, self.idx, axis=1)
         xp.put_along_axis(gx, self.idx, at_target - hit, axis=1)
+        return gx
+
+    def _forward_kernel(self, x):
+        xc, y = numpy.ascontiguousarray(x), numpy.ascontiguousarray(self.y)
+        n, classes = xc.shape
+        w = self.w if self.w is not None else numpy.ones(classes, x.dtype)
+        loss, row_max, row_log_sum = (numpy.empty(n, x.dtype) for _ in range(3))
+        self.fast.cross_entropy_forward(xc, y, numpy.ascontiguousarray(w), self.ignore_index,
+                                        loss, row_max, row_log_sum)
+        keep = y != self.ignore_index
+        if self.w is None:
+            self.w_y, divisor = None, int(keep.sum())
+        else:
+            self.w_y = numpy.where(keep, self.w[numpy.where(keep, y, 0)], 0)
+            divisor = float(self.w_y.sum())
+        self.reads_inputs = True  # the backward reads x again (for the softmax)
+        self.xc, self.yc, self.keep, self.divisor = xc, y, keep, divisor
+        self.row_max, self.row_log_sum = row_max, row_log_sum
+        return _reduce(loss, self.reduction, divisor)
+
+    def _backward_kernel(self, gy):
+        xc = self.xc
+        a = numpy.broadcast_to(_spread(gy, self.reduction, self.divisor, gy.dtype), self.keep.shape)
+        a = a * self.w_y if self.w_y is not None else numpy.where(self.keep, a, 0)
+        gx = numpy.empty_like(xc)
+        self.fast.cross_entropy_backward(xc, self.yc, numpy.ascontiguousarray(a, dtype=xc.dtype),
+                                         self.row_max, self.row_log_sum, gx)
         return gx
 
 
@@ -491,6 +530,35 @@ class BCEWithLogits(_Pointwise):
     def __init__(self, reduction, weight, pos_weight):
         super().__init__(reduction, weight)
         self.pw = pos_weight
+
+    def forward(self, x, t):
+        self.fast = (kernels.module("loss") if self.pw is None and self.w is None
+                     and x.shape == t.shape and x.flags.c_contiguous and t.flags.c_contiguous
+                     and kernels.usable(x, t) else None)
+        if self.fast is None:
+            return super().forward(x, t)
+        self.x, self.t = x, t
+        loss = numpy.empty(x.shape, x.dtype)
+        self.fast.bce_logits_forward(x.reshape(-1), t.reshape(-1), loss.reshape(-1))
+        self.divisor = loss.size
+        return _reduce(loss, self.reduction, self.divisor)
+
+    def backward(self, gy):
+        if self.fast is None:
+            return super().backward(gy)
+        need_x, need_t = self.needs_input_grad
+        x = self.x
+        g = _spread(gy, self.reduction, self.divisor, gy.dtype)
+        dx = dt = None
+        if need_x:
+            dx = numpy.empty(x.shape, x.dtype)
+            scale = x.dtype.type(g) if g.ndim == 0 else x.dtype.type(1)
+            self.fast.bce_logits_backward(x.reshape(-1), self.t.reshape(-1), scale, dx.reshape(-1))
+            if g.ndim:
+                dx *= g
+        if need_t:
+            dt = g * -x
+        return dx, dt
 
     def value(self, x, t):
         xp = backend.array_module(x)

@@ -10,11 +10,21 @@ Backward, with g = dL/dy * gamma (the gradient at x_hat):
 — three reductions instead of the dozen a composed graph would take. Batch norm's gamma
 is per channel, so sum(g) = gamma dL/dbeta and sum(g x_hat) = gamma dL/dgamma: its
 backward needs only the two parameter gradients, taken as matrix-vector products.
+
+Batch norm and layer norm have compiled kernels (``shenjing.kernels.normalization``): the
+statistics in one pass, the output in a second, the backward's sums and dx in two.  The
+NumPy code below is their definition and runs wherever the kernels do not apply.
 """
 
-from .. import backend
+import numpy
+
+from .. import backend, kernels, parallel
 from ..autograd.function import Function
 from ._helpers import channel_sums, expect
+
+#: arrays of at least this many elements have their kernel passes split over the cores
+#: (below it, on 2 cores, the pool's hand-offs cost more than the second core gives)
+SPLIT_SIZE = 1 << 21
 
 
 def _param_shape(ndim, axis):
@@ -40,6 +50,71 @@ def _standardized_grad(g, x_hat, inv_std, axes, m):
     return _normalized_input_grad(g, x_hat, inv_std, sum_g, sum_gx, m)
 
 
+# ------------------------------------------------------------------ kernel plumbing
+
+
+class _ChannelView:
+    """How batch norm's kernels see an array of x's shape: C-contiguous memory as planes
+    (A, C, L), anything else as rows (M, C) with the channels innermost; the view of x
+    itself is free for the usual layouts (channels-first, channels-last, (N, C)), and
+    any other layout is copied into rows."""
+
+    def __init__(self, x, axis):
+        self.shape, c = x.shape, x.shape[axis]
+        self.last = tuple(i for i in range(x.ndim) if i != axis) + (axis,)  # channels last
+        self.back = tuple(numpy.argsort(self.last))
+        last = x.transpose(self.last)
+        self.rows = last.flags.c_contiguous or not x.flags.c_contiguous
+        if self.rows:
+            self.moved, self.view_shape = last.shape, (x.size // c, c)
+        else:
+            lead = 1
+            for n in x.shape[:axis]:
+                lead *= n
+            self.view_shape = (lead, c, x.size // (lead * c))
+
+    def view(self, a):
+        """a (of x's shape) as the kernel's C-contiguous view; a copy if its memory differs."""
+        if self.rows:
+            a = a.transpose(self.last)
+        return numpy.ascontiguousarray(a).reshape(self.view_shape)
+
+    def unview(self, v):
+        """A view-shaped array as an array of x's shape (x's memory layout)."""
+        if self.rows:
+            return v.reshape(self.moved).transpose(self.back)
+        return v.reshape(self.shape)
+
+
+def _parts(size):
+    return parallel.workers() if size >= SPLIT_SIZE else 1
+
+
+def _split(kernel, parts, sliced, rest):
+    """kernel(*slices of the ``sliced`` arrays' first axis, *rest) on ``parts`` threads."""
+    parallel.map_batch(lambda lo, hi: kernel(*[a[lo:hi] for a in sliced], *rest),
+                       len(sliced[0]), parts)
+
+
+def _split_sums(kernel, width, parts, sliced, rest, extra=()):
+    """Two float64 sums of ``width`` from kernel(*slices, *rest, s1, s2, *extra) run over
+    slices of the first axis of the ``sliced`` arrays; each slice adds into its own pair
+    (and its own row of each ``extra`` array), and the pairs are added in slice order, so
+    the result does not depend on which thread finishes first."""
+    slices = parallel.shares(len(sliced[0]), parts)
+    index = {start: k for k, (start, _) in enumerate(slices)}
+    out = numpy.zeros((len(slices), 2, width))
+
+    def run(lo, hi):
+        k = index[lo]
+        kernel(*[a[lo:hi] for a in sliced], *rest, out[k, 0], out[k, 1], *[e[k] for e in extra])
+    parallel.map_batch(run, len(sliced[0]), len(slices))
+    total = out[0]
+    for k in range(1, len(slices)):
+        total = total + out[k]
+    return total[0], total[1]
+
+
 class BatchNorm(Function):
     """Batch normalisation over every axis except the channel ``axis`` (1 for (N, C, ...),
     -1 for channels-last).  In training the batch statistics are used and the running
@@ -52,6 +127,11 @@ class BatchNorm(Function):
         self.training, self.momentum, self.eps, self.axis = training, momentum, eps, axis
 
     def forward(self, x, weight=None, bias=None):
+        params = [t for t in (weight, bias) if t is not None]
+        usable = x.size and kernels.usable(x, *params)
+        self.fast = kernels.module("normalization") if usable else None
+        if self.fast is not None:
+            return self._forward_kernel(x, weight, bias)
         xp = backend.array_module(x)
         axis = self.axis % x.ndim
         axes = tuple(i for i in range(x.ndim) if i != axis)
@@ -84,6 +164,8 @@ class BatchNorm(Function):
         return y
 
     def backward(self, gy):
+        if self.fast is not None:
+            return self._backward_kernel(gy)
         x_hat, shape, axis = self.x_hat, self.shape, self.axis % gy.ndim
         needs = self.needs_input_grad
         # scale = gamma / sigma per channel: dL/dx_hat = gamma dL/dy, and x = sigma x_hat + mu
@@ -103,6 +185,66 @@ class BatchNorm(Function):
         return (gx, gw if len(needs) > 1 and needs[1] else None,
                 gb if len(needs) > 2 and needs[2] else None)
 
+    def _forward_kernel(self, x, weight, bias):
+        fast, axis = self.fast, self.axis % x.ndim
+        c, dtype = x.shape[axis], x.dtype
+        view = _ChannelView(x, axis)
+        xv = view.view(x)
+        parts = _parts(x.size)
+        if self.training:
+            m = x.size // c
+            expect(m > 1, "batch_norm", f"needs more than one value per channel in training, "
+                                        f"got input of shape {x.shape}")
+            shift = numpy.ascontiguousarray(xv[0] if view.rows else xv[0, :, 0])
+            moments = fast.rows_moments if view.rows else fast.planes_moments
+            s1, s2 = _split_sums(moments, c, parts, (xv,), (shift,))
+            mean = shift.astype(numpy.float64) + s1 / m
+            var = numpy.maximum(s2 / m - (s1 / m) ** 2, 0.0)
+            if self.running_mean is not None:
+                mo = self.momentum
+                self.running_mean *= 1 - mo
+                self.running_mean += mo * mean.astype(self.running_mean.dtype)
+                self.running_var *= 1 - mo
+                self.running_var += (mo * m / (m - 1)) * var.astype(self.running_var.dtype)
+            self.m = m
+        else:
+            mean = self.running_mean.astype(numpy.float64)
+            var = self.running_var.astype(numpy.float64)
+        inv_std = 1 / numpy.sqrt(var + self.eps)
+        scale = inv_std * weight if weight is not None else inv_std
+        mu = mean.astype(dtype)
+        shift_out = bias if bias is not None else numpy.zeros(c, dtype)
+        yv = numpy.empty(xv.shape, dtype)
+        _split(fast.rows_affine if view.rows else fast.planes_affine, parts, (xv, yv),
+               (mu, scale.astype(dtype), shift_out))
+        self.view, self.xv, self.mu, self.inv_std, self.weight = view, xv, mu, inv_std, weight
+        return view.unview(yv)
+
+    def _backward_kernel(self, gy):
+        fast, view, xv, mu, inv_std = self.fast, self.view, self.xv, self.mu, self.inv_std
+        needs, dtype = self.needs_input_grad, xv.dtype
+        want_w, want_b = len(needs) > 1 and needs[1], len(needs) > 2 and needs[2]
+        training_gx = needs[0] and self.training
+        gv = view.view(gy)
+        c, parts = xv.shape[1], _parts(xv.size)
+        gw = gb = None
+        if training_gx or want_w or want_b:
+            moments = fast.rows_grad_moments if view.rows else fast.planes_grad_moments
+            gb, sgx = _split_sums(moments, c, parts, (gv, xv), (mu,))
+            gw = sgx * inv_std
+        gx = None
+        if needs[0]:
+            scale = inv_std * self.weight if self.weight is not None else inv_std
+            if training_gx:   # dx = scale (g - (gb + x_hat gw) / m), x_hat = (x - mu) inv_std
+                k2, k3 = -scale * inv_std * gw / self.m, -scale * gb / self.m
+            else:
+                k2 = k3 = numpy.zeros(c)
+            dxv = numpy.empty(xv.shape, dtype)
+            _split(fast.rows_input_grad if view.rows else fast.planes_input_grad, parts,
+                   (gv, xv, dxv), (mu, scale.astype(dtype), k2.astype(dtype), k3.astype(dtype)))
+            gx = view.unview(dxv)
+        return (gx, gw.astype(dtype) if want_w else None, gb.astype(dtype) if want_b else None)
+
 
 class LayerNorm(Function):
     """Layer normalisation over the last ``k`` axes (``normalized_shape``), each sample on
@@ -112,6 +254,11 @@ class LayerNorm(Function):
         self.k, self.eps = k, eps
 
     def forward(self, x, weight=None, bias=None):
+        params = [t for t in (weight, bias) if t is not None]
+        usable = x.size and kernels.usable(x, *params)
+        self.fast = kernels.module("normalization") if usable else None
+        if self.fast is not None:
+            return self._forward_kernel(x, weight, bias)
         xp = backend.array_module(x)
         axes = tuple(range(x.ndim - self.k, x.ndim))
         mean = x.mean(axis=axes, keepdims=True)
@@ -126,6 +273,8 @@ class LayerNorm(Function):
         return y
 
     def backward(self, gy):
+        if self.fast is not None:
+            return self._backward_kernel(gy)
         x_hat, axes = self.x_hat, self.axes
         needs = self.needs_input_grad
         g = gy * self.weight if self.weight is not None else gy
@@ -137,6 +286,35 @@ class LayerNorm(Function):
         gw = (gy * x_hat).sum(axis=lead) if len(needs) > 1 and needs[1] else None
         gb = gy.sum(axis=lead) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
+
+    def _forward_kernel(self, x, weight, bias):
+        dtype, features = x.dtype, x.shape[x.ndim - self.k:]
+        d = 1
+        for n in features:
+            d *= n
+        rows = x.size // d
+        xv = numpy.ascontiguousarray(x).reshape(rows, d)
+        w = numpy.ones(d, dtype) if weight is None else numpy.ascontiguousarray(weight).reshape(d)
+        b = numpy.zeros(d, dtype) if bias is None else numpy.ascontiguousarray(bias).reshape(d)
+        y = numpy.empty((rows, d), dtype)
+        mean, inv_std = numpy.empty(rows, dtype), numpy.empty(rows, dtype)
+        _split(self.fast.layer_forward, _parts(x.size), (xv, y, mean, inv_std),
+               (w, b, float(self.eps)))
+        self.xv, self.w, self.mean, self.inv_std, self.features = xv, w, mean, inv_std, features
+        return y.reshape(x.shape)
+
+    def _backward_kernel(self, gy):
+        xv, needs = self.xv, self.needs_input_grad
+        (rows, d), dtype = xv.shape, xv.dtype
+        gv = numpy.ascontiguousarray(gy).reshape(rows, d)
+        dx = numpy.empty((rows, d), dtype)
+        parts = _parts(xv.size)
+        scratch = numpy.empty((parts, 2), dtype)
+        gw, gb = _split_sums(self.fast.layer_backward, d, parts,
+                             (gv, xv, self.mean, self.inv_std, dx), (self.w,), (scratch,))
+        gw = gw.astype(dtype).reshape(self.features) if len(needs) > 1 and needs[1] else None
+        gb = gb.astype(dtype).reshape(self.features) if len(needs) > 2 and needs[2] else None
+        return (dx.reshape(gy.shape) if needs[0] else None), gw, gb
 
 
 def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, training=False,
