@@ -82,3 +82,21 @@ def test_a_forked_child_gets_a_pool_of_its_own():
             pytest.fail("the forked child hung in map_batch")
         time.sleep(0.05)
     assert os.read(read, 16) == b"4"
+
+
+def _blas_threads():
+    count = parallel._set_local(1)     # sets and returns the count before: read it, put it back
+    parallel._set_local(count)
+    return count
+
+
+def test_shares_run_a_one_thread_blas_and_the_caller_gets_its_threads_back():
+    if parallel.workers() < 2:
+        pytest.skip("no split on one core (or without OpenBLAS's thread setter)")
+    before = _blas_threads()
+    assert before >= 2
+    assert set(parallel.map_batch(lambda start, stop: _blas_threads(), 4)) == {1}
+    assert _blas_threads() == before
+    with pytest.raises(ZeroDivisionError):
+        parallel.map_batch(lambda start, stop: 1 / 0, 4)
+    assert _blas_threads() == before

@@ -8,10 +8,13 @@ local takes 0.8 ms right after a threaded GEMM has read that buffer.  Splitting 
 instead, so that each worker thread does its share's copies and its own single-threaded
 GEMM, keeps each buffer on one core and runs the other passes in parallel too.
 
-That needs the BLAS held to one thread inside each worker thread while the main thread
-keeps its own setting: OpenBLAS (NumPy's BLAS) has ``openblas_set_num_threads_local``
-for that (0.3.27 and later).  Where it is missing, ``workers()`` is 1 and ``map_batch``
-runs everything on the calling thread, so results never depend on it.
+That needs the BLAS held to one thread while the shares run, and given back all its
+threads afterwards.  OpenBLAS (NumPy's BLAS) keeps one thread count for the whole process:
+its ``openblas_set_num_threads_local`` (0.3.27 and later) sets that count and returns the
+one before, so ``map_batch`` sets 1 before it hands out the shares and restores the old
+count when the last share is done (the calling thread waits meanwhile, so no GEMM of its
+own runs on the lowered count).  Where the function is missing, ``workers()`` is 1 and
+``map_batch`` runs everything on the calling thread, so results never depend on it.
 
 The one thread policy of shenjing: this pool and the BLAS are the only threads.  The
 compiled kernels (``shenjing.kernels``) run on one thread each and release the GIL, so an
@@ -93,7 +96,6 @@ if hasattr(os, "register_at_fork"):
 
 
 def _init_worker():
-    _set_local(1)
     _local.inside = True
 
 
@@ -119,5 +121,9 @@ def map_batch(fn, n, parts=None):
     if _pool is None:
         _pool = ThreadPoolExecutor(workers(), thread_name_prefix="shenjing",
                                    initializer=_init_worker)
-    futures = [_pool.submit(fn, start, stop) for start, stop in slices]
-    return [future.result() for future in futures]
+    before = _set_local(1)     # the whole process's count: restored when the shares are done
+    try:
+        futures = [_pool.submit(fn, start, stop) for start, stop in slices]
+        return [future.result() for future in futures]
+    finally:
+        _set_local(before)

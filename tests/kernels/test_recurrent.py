@@ -200,3 +200,26 @@ def test_kernel_rejects_bad_arguments():
     with pytest.raises(ValueError):
         fast.gru_forward(np.zeros((T, N, 3 * H)), np.zeros((T + 1, N, H)),
                          np.zeros((2, N, H)), np.zeros((3 * H, H)))   # neither T nor 1 kept
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+@pytest.mark.parametrize("lengths", [None, [3, 6, 1, 6, 0, 2, 5, 4, 6]])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_batch_split_over_cores_changes_no_bit(op, lengths, reverse, monkeypatch):
+    """The batch split over the cores (two or three shares, odd sizes) gives exactly the
+    result of one share, and agrees with the reference."""
+    from shenjing import parallel
+    from shenjing.ops import recurrent
+    if parallel.workers() < 2:
+        pytest.skip("one core: the time loops are never split")
+    arrays = inputs(op, (6, 9, 3, 5), np.float32)
+    kwargs = {"reverse": reverse, "lengths": lengths}
+    monkeypatch.setattr(recurrent, "SPLIT_ROWS", 1 << 30)
+    whole, _ = run(op, arrays, **kwargs)
+    for rows in (2, 4):
+        monkeypatch.setattr(recurrent, "SPLIT_ROWS", rows)
+        split, fast = run(op, arrays, **kwargs)
+        assert fast
+        for k, (a, b) in enumerate(zip(split, whole)):
+            np.testing.assert_array_equal(a, b, err_msg=f"{op}: result {k}, {rows} rows a share")
+    compare(op, arrays, np.float32, **kwargs)

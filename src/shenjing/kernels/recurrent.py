@@ -80,6 +80,16 @@ def _sizes(sizes, T, N):
     return sizes
 
 
+def _rows(rows, N):
+    """(first, last) rows of the batch to run, checked to lie in [0, N]."""
+    if rows is None:
+        return 0, N
+    first, last = int(rows[0]), int(rows[1])
+    if not 0 <= first <= last <= N:
+        raise ValueError(f"rows must be (first, last) with 0 <= first <= last <= {N}, got {rows}")
+    return first, last
+
+
 def _kept(array, T, rest, name):
     """A buffer of every step (T, ...) or of one step (1, ...), for the forward-only path."""
     if array is None or array.ndim != len(rest) + 1 or array.shape[0] not in (1, T):
@@ -90,10 +100,10 @@ def _kept(array, T, rest, name):
 # ------------------------------------------------------------------ the product
 
 @jit
-def _product(a, w, out, rows):
-    """out[:rows] += a[:rows] @ w, with a (., K), w (K, M), out (., M) C-contiguous."""
+def _product(a, w, out, first, rows):
+    """out[first:rows] += a[first:rows] @ w, with a (., K), w (K, M), out (., M) C-contiguous."""
     K, M = w.shape
-    n = 0
+    n = first
     while n + 2 <= rows:           # two rows at a time: each load of w serves both
         o0, o1, a0, a1 = out[n], out[n + 1], a[n], a[n + 1]
         k = 0
@@ -113,12 +123,20 @@ def _product(a, w, out, rows):
                 o1[j] += q * wk[j]
             k += 1
         n += 2
-    if n < rows:
-        o0, a0 = out[n], a[n]
-        for k in range(K):
+    if n < rows:                   # the last row alone, its sums grouped as above, so
+        o0, a0 = out[n], a[n]      # that a row's result never depends on its partner
+        k = 0
+        while k + 4 <= K:
+            w0, w1, w2, w3 = w[k], w[k + 1], w[k + 2], w[k + 3]
+            p0, p1, p2, p3 = a0[k], a0[k + 1], a0[k + 2], a0[k + 3]
+            for j in range(M):
+                o0[j] += (p0 * w0[j] + p1 * w1[j]) + (p2 * w2[j] + p3 * w3[j])
+            k += 4
+        while k < K:
             wk, p = w[k], a0[k]
             for j in range(M):
                 o0[j] += p * wk[j]
+            k += 1
 
 
 @jit
@@ -132,17 +150,17 @@ def _loop(T, reverse, backward):
 # ------------------------------------------------------------------ Elman RNN
 
 @jit
-def _rnn_forward(P, S, wt, sizes, reverse, relu, zero):
+def _rnn_forward(P, S, wt, sizes, reverse, relu, zero, first, last):
     T, N, H = P.shape
     t, step = _loop(T, reverse, False)
     for _ in range(T):
         src, dst = (t + 1, t) if reverse else (t, t + 1)
-        b = sizes[t]
+        b = min(sizes[t], last)
         out = S[dst]
-        for n in range(b):
+        for n in range(first, b):
             out[n, :] = P[t, n]
-        _product(S[src], wt, out, b)
-        for n in range(b):
+        _product(S[src], wt, out, first, b)
+        for n in range(first, b):
             h = out[n]
             if relu:
                 for q in range(H):
@@ -154,14 +172,14 @@ def _rnn_forward(P, S, wt, sizes, reverse, relu, zero):
 
 
 @jit
-def _rnn_backward(S, gy, dh, w, sizes, reverse, relu, dA, one):
+def _rnn_backward(S, gy, dh, w, sizes, reverse, relu, dA, one, first, last):
     T, N, H = gy.shape
     zero = one - one
     t, step = _loop(T, reverse, True)
     for _ in range(T):
         dst = t if reverse else t + 1
-        b = sizes[t]
-        for n in range(b):
+        b = min(sizes[t], last)
+        for n in range(first, b):
             h, g, d, c = S[dst, n], gy[t, n], dA[t, n], dh[n]
             if relu:
                 for q in range(H):
@@ -170,20 +188,25 @@ def _rnn_backward(S, gy, dh, w, sizes, reverse, relu, dA, one):
                 for q in range(H):
                     d[q] = (c[q] + g[q]) * (one - h[q] * h[q])
             c[:] = 0
-        dA[t, b:] = 0
-        _product(dA[t], w, dh, b)
+        dA[t, max(b, first):last] = 0
+        _product(dA[t], w, dh, first, b)
         t += step
 
 
-def rnn_forward(P, S, w_hh, sizes=None, reverse=False, relu=False):
-    """Elman RNN forward in place: S[t'] = act(P[t] + S[t''] W_hh^T) for every step."""
+def rnn_forward(P, S, w_hh, sizes=None, reverse=False, relu=False, rows=None):
+    """Elman RNN forward in place: S[t'] = act(P[t] + S[t''] W_hh^T) for every step.
+
+    ``rows`` = (first, last) runs the rows of the batch in that range only (each row's
+    recurrence is independent of the others, so threads can share a batch); all by default.
+    """
     T, N, H = P.shape
     dtype = _check({"P": (P, (T, N, H)), "S": (S, (T + 1, N, H))})
     wt = numpy.ascontiguousarray(_input(w_hh, (H, H), dtype).T)
-    _rnn_forward(P, S, wt, _sizes(sizes, T, N), bool(reverse), bool(relu), dtype.type(0))
+    _rnn_forward(P, S, wt, _sizes(sizes, T, N), bool(reverse), bool(relu), dtype.type(0),
+                 *_rows(rows, N))
 
 
-def rnn_backward(S, gy, dh, w_hh, dA, sizes=None, reverse=False, relu=False):
+def rnn_backward(S, gy, dh, w_hh, dA, sizes=None, reverse=False, relu=False, rows=None):
     """Backward-through-time: dA (T, N, H) = dL/d(pre-activation) of every step; ``dh``
     (N, H) comes in as dL/dh_T and leaves as dL/dh_0."""
     T, N, H = dA.shape
@@ -191,23 +214,23 @@ def rnn_backward(S, gy, dh, w_hh, dA, sizes=None, reverse=False, relu=False):
     gy = _input(gy, (T, N, H), dtype)
     w = _input(w_hh, (H, H), dtype)
     _rnn_backward(S, gy, dh, w, _sizes(sizes, T, N), bool(reverse), bool(relu), dA,
-                  dtype.type(1))
+                  dtype.type(1), *_rows(rows, N))
 
 
 # ------------------------------------------------------------------ LSTM
 
 @jit
-def _lstm_forward(P, S, C, TC, wt, sizes, reverse):
+def _lstm_forward(P, S, C, TC, wt, sizes, reverse, first, last):
     T, N, G = P.shape
     H = S.shape[2]
     keep = TC.shape[0] == T
     t, step = _loop(T, reverse, False)
     for _ in range(T):
         src, dst = (t + 1, t) if reverse else (t, t + 1)
-        b = sizes[t]
-        _product(S[src], wt, P[t], b)
+        b = min(sizes[t], last)
+        _product(S[src], wt, P[t], first, b)
         tc_t = TC[t] if keep else TC[0]
-        for n in range(b):
+        for n in range(first, b):
             a, cp, cn, hn, tc = P[t, n], C[src, n], C[dst, n], S[dst, n], tc_t[n]
             ai, af, ag, ao = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
             for q in range(H):    # (one view per gate: the loop then vectorises)
@@ -222,15 +245,15 @@ def _lstm_forward(P, S, C, TC, wt, sizes, reverse):
 
 
 @jit
-def _lstm_backward(A, C, TC, gy, dh, dc, w, sizes, reverse, dA, one):
+def _lstm_backward(A, C, TC, gy, dh, dc, w, sizes, reverse, dA, one, first, last):
     T, N, G = A.shape
     H = dh.shape[1]
     zero = one - one
     t, step = _loop(T, reverse, True)
     for _ in range(T):
         src = t + 1 if reverse else t
-        b = sizes[t]
-        for n in range(b):
+        b = min(sizes[t], last)
+        for n in range(first, b):
             a, d = A[t, n], dA[t, n]
             ai, af, ag, ao = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
             di, df, dg, do = d[:H], d[H:2 * H], d[2 * H:3 * H], d[3 * H:]
@@ -245,12 +268,12 @@ def _lstm_backward(A, C, TC, gy, dh, dc, w, sizes, reverse, dA, one):
                 do[q] = dhq * th * o * (one - o)
                 cc[q] = dcq * f
                 hc[q] = zero
-        dA[t, b:] = 0
-        _product(dA[t], w, dh, b)
+        dA[t, max(b, first):last] = 0
+        _product(dA[t], w, dh, first, b)
         t += step
 
 
-def lstm_forward(P, S, C, TC, w_hh, sizes=None, reverse=False):
+def lstm_forward(P, S, C, TC, w_hh, sizes=None, reverse=False, rows=None):
     """LSTM forward in place: P (T, N, 4H) pre-activations in, gates i, f, g, o out; the
     states into S and C (T + 1, N, H); tanh c_t into TC (T, N, H), or (1, N, H) when
     nothing is kept for backward."""
@@ -260,10 +283,10 @@ def lstm_forward(P, S, C, TC, w_hh, sizes=None, reverse=False):
     dtype = _check({"P": (P, (T, N, 4 * H)), "S": (S, (T + 1, N, H)),
                     "C": (C, (T + 1, N, H)), "TC": (TC, (kept, N, H))})
     wt = numpy.ascontiguousarray(_input(w_hh, (4 * H, H), dtype).T)
-    _lstm_forward(P, S, C, TC, wt, _sizes(sizes, T, N), bool(reverse))
+    _lstm_forward(P, S, C, TC, wt, _sizes(sizes, T, N), bool(reverse), *_rows(rows, N))
 
 
-def lstm_backward(A, C, TC, gy, dh, dc, w_hh, dA, sizes=None, reverse=False):
+def lstm_backward(A, C, TC, gy, dh, dc, w_hh, dA, sizes=None, reverse=False, rows=None):
     """Backward-through-time from the forward's gates A, states C and TC: dA (T, N, 4H) =
     dL/d(pre-activation); ``dh``, ``dc`` (N, H) come in as dL/d(final) and leave as
     dL/d(initial state)."""
@@ -274,24 +297,24 @@ def lstm_backward(A, C, TC, gy, dh, dc, w_hh, dA, sizes=None, reverse=False):
     gy = _input(gy, (T, N, H), dtype)
     w = _input(w_hh, (4 * H, H), dtype)
     _lstm_backward(A, C, TC, gy, dh, dc, w, _sizes(sizes, T, N), bool(reverse), dA,
-                   dtype.type(1))
+                   dtype.type(1), *_rows(rows, N))
 
 
 # ------------------------------------------------------------------ GRU
 
 @jit
-def _gru_forward(P, S, MN, m, wt, b_hn, sizes, reverse):
+def _gru_forward(P, S, MN, m, wt, b_hn, sizes, reverse, first, last):
     T, N, G = P.shape
     H = S.shape[2]
     keep = MN.shape[0] == T
     t, step = _loop(T, reverse, False)
     for _ in range(T):
         src, dst = (t + 1, t) if reverse else (t, t + 1)
-        b = sizes[t]
-        m[:b] = 0
-        _product(S[src], wt, m, b)
+        b = min(sizes[t], last)
+        m[first:b] = 0
+        _product(S[src], wt, m, first, b)
         mn_t = MN[t] if keep else MN[0]
-        for n in range(b):
+        for n in range(first, b):
             a, mm, hp, hn, mn = P[t, n], m[n], S[src, n], S[dst, n], mn_t[n]
             ar, az, an = a[:H], a[H:2 * H], a[2 * H:]
             mr, mz, mh = mm[:H], mm[H:2 * H], mm[2 * H:]
@@ -307,14 +330,14 @@ def _gru_forward(P, S, MN, m, wt, b_hn, sizes, reverse):
 
 
 @jit
-def _gru_backward(A, MN, S, gy, dh, w, sizes, reverse, dX, dH, one):
+def _gru_backward(A, MN, S, gy, dh, w, sizes, reverse, dX, dH, one, first, last):
     T, N, G = A.shape
     H = dh.shape[1]
     t, step = _loop(T, reverse, True)
     for _ in range(T):
         src = t + 1 if reverse else t
-        b = sizes[t]
-        for n in range(b):
+        b = min(sizes[t], last)
+        for n in range(first, b):
             a, x, y = A[t, n], dX[t, n], dH[t, n]
             ar, az, an = a[:H], a[H:2 * H], a[2 * H:]
             xr, xz, xn, yr, yz, yn = x[:H], x[H:2 * H], x[2 * H:], y[:H], y[H:2 * H], y[2 * H:]
@@ -328,13 +351,13 @@ def _gru_backward(A, MN, S, gy, dh, w, sizes, reverse, dX, dH, one):
                 xr[q], xz[q], xn[q] = dr, dz, dn
                 yr[q], yz[q], yn[q] = dr, dz, r * dn
                 hc[q] = d * z
-        dX[t, b:] = 0
-        dH[t, b:] = 0
-        _product(dH[t], w, dh, b)
+        dX[t, max(b, first):last] = 0
+        dH[t, max(b, first):last] = 0
+        _product(dH[t], w, dh, first, b)
         t += step
 
 
-def gru_forward(P, S, MN, w_hh, b_hn=None, sizes=None, reverse=False):
+def gru_forward(P, S, MN, w_hh, b_hn=None, sizes=None, reverse=False, rows=None):
     """GRU forward in place: P (T, N, 3H) = x W_ih^T + b_ih + (b_hr, b_hz, 0) in, gates
     r, z, n out; the states into S (T + 1, N, H); m = h W_hn^T + b_hn into MN (T, N, H),
     or (1, N, H) when nothing is kept for backward."""
@@ -346,10 +369,10 @@ def gru_forward(P, S, MN, w_hh, b_hn=None, sizes=None, reverse=False):
     b_hn = (numpy.zeros(H, dtype) if b_hn is None
             else _input(b_hn, (H,), dtype))
     m = numpy.empty((N, 3 * H), dtype)
-    _gru_forward(P, S, MN, m, wt, b_hn, _sizes(sizes, T, N), bool(reverse))
+    _gru_forward(P, S, MN, m, wt, b_hn, _sizes(sizes, T, N), bool(reverse), *_rows(rows, N))
 
 
-def gru_backward(A, MN, S, gy, dh, w_hh, dX, dH, sizes=None, reverse=False):
+def gru_backward(A, MN, S, gy, dh, w_hh, dX, dH, sizes=None, reverse=False, rows=None):
     """Backward-through-time: dX = dL/d(x W_ih^T + b_ih) and dH = dL/d(h W_hh^T + b_hh),
     both (T, N, 3H); ``dh`` (N, H) comes in as dL/dh_T and leaves as dL/dh_0."""
     T, N, G = A.shape
@@ -359,4 +382,4 @@ def gru_backward(A, MN, S, gy, dh, w_hh, dX, dH, sizes=None, reverse=False):
     gy = _input(gy, (T, N, H), dtype)
     w = _input(w_hh, (3 * H, H), dtype)
     _gru_backward(A, MN, S, gy, dh, w, _sizes(sizes, T, N), bool(reverse), dX, dH,
-                  dtype.type(1))
+                  dtype.type(1), *_rows(rows, N))

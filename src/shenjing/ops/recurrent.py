@@ -37,7 +37,7 @@ prefix of the rows and a step touches only those.
 
 import numpy
 
-from .. import backend, kernels
+from .. import backend, kernels, parallel
 from ..autograd.function import Function, ShapeError
 from ..autograd.tensor import Tensor, as_array
 from ._helpers import expect
@@ -92,6 +92,9 @@ class _Workspace:
 
 
 workspace = _Workspace()
+
+#: the rows of the batch each core needs before a compiled time loop is split over cores
+SPLIT_ROWS = 8
 
 
 # ------------------------------------------------------------------ shared machinery
@@ -161,6 +164,16 @@ class _Recurrence(Function):
         arrays = [a for a in arrays if a is not None]
         self.fast = kernels.module("recurrent") if kernels.usable(*arrays) else None
         return self.fast
+
+    def _loop(self, kernel, *args):
+        """Run a compiled time loop, ``kernel(*args, sizes, reverse, ...)``: each row's
+        recurrence is independent of the others, so a batch of at least ``SPLIT_ROWS`` rows
+        per core is split over the cores (``shenjing.parallel``), each share running the
+        whole loop on its rows.  A row's arithmetic is the same in any share."""
+        parts = self.N // SPLIT_ROWS
+        if parts < 2 or parallel.workers() < 2:
+            return kernel(*args)
+        parallel.map_batch(lambda first, last: kernel(*args, rows=(first, last)), self.N, parts)
 
     def _sizes(self):
         """Running rows per step for a kernel (None: all of them)."""
@@ -301,7 +314,7 @@ class RNNSequence(_Recurrence):
         bias = None if b_ih is None else b_ih + b_hh
         if fast is not None:
             P = self._project(x, w_ih, bias, out=workspace.take(xp, new.shape, x.dtype))
-            fast.rnn_forward(P, S, w_hh, self._sizes(), self.reverse, self.relu)
+            self._loop(fast.rnn_forward, P, S, w_hh, self._sizes(), self.reverse, self.relu)
             workspace.give(P)
             self._keep(x=x, S=S, w_ih=w_ih, w_hh=w_hh)
             return self._unsort(new, [self._final(S)])
@@ -330,8 +343,8 @@ class RNNSequence(_Recurrence):
         w_hh = self.w_hh
         if self.fast is not None:
             dA, dh = workspace.take(xp, new.shape, gy.dtype), gh.copy()
-            self.fast.rnn_backward(self.S, gy, dh, w_hh, dA, self._sizes(), self.reverse,
-                                   self.relu)
+            self._loop(self.fast.rnn_backward, self.S, gy, dh, w_hh, dA, self._sizes(),
+                       self.reverse, self.relu)
             return self._gradients(dA, prev, dh)
         dA = workspace.take(xp, new.shape, gy.dtype, zero=self.sizes is not None)
         dh = gh.copy()                # dL/dh of the state carried back through time
@@ -446,7 +459,7 @@ class LSTMSequence(_Recurrence):
         S, C = self._states(xp, h0), self._states(xp, c0)
         record = self.needs_input_grad is not None
         Kc = workspace.take(xp, (T if record else 1, N, H), x.dtype)
-        self.fast.lstm_forward(P, S, C, Kc, w_hh, self._sizes(), self.reverse)
+        self._loop(self.fast.lstm_forward, P, S, C, Kc, w_hh, self._sizes(), self.reverse)
         if record:
             self._keep(x=x, A=P, Kc=Kc, S=S, C=C, w_ih=w_ih, w_hh=w_hh)
         else:
@@ -478,8 +491,8 @@ class LSTMSequence(_Recurrence):
         _, prev = self._views(self.S)
         if self.fast is not None:
             dA, dh, dc = workspace.take(xp, self.A.shape, gy.dtype), gh.copy(), gc.copy()
-            self.fast.lstm_backward(self.A, self.C, self.Kc, gy, dh, dc, self.w_hh, dA,
-                                    self._sizes(), self.reverse)
+            self._loop(self.fast.lstm_backward, self.A, self.C, self.Kc, gy, dh, dc,
+                       self.w_hh, dA, self._sizes(), self.reverse)
             dx, grads = self._weight_grads(dA, self.x, prev)
             workspace.give(dA)
             return (dx, *self._state_grads([dh, dc]), *grads)
@@ -592,7 +605,7 @@ class GRUSequence(_Recurrence):
         S = self._states(xp, h0)
         record = self.needs_input_grad is not None
         M = workspace.take(xp, (T if record else 1, N, H), x.dtype)
-        self.fast.gru_forward(P, S, M, w_hh, b_hn, self._sizes(), self.reverse)
+        self._loop(self.fast.gru_forward, P, S, M, w_hh, b_hn, self._sizes(), self.reverse)
         if record:
             self._keep(x=x, A=P, M=M, S=S, w_ih=w_ih, w_hh=w_hh)
         else:
@@ -610,8 +623,8 @@ class GRUSequence(_Recurrence):
         if self.fast is not None:
             dX, dH = (workspace.take(xp, A.shape, gy.dtype) for _ in range(2))
             dh = gh.copy()
-            self.fast.gru_backward(A, M, self.S, gy, dh, w_hh, dX, dH, self._sizes(),
-                                   self.reverse)
+            self._loop(self.fast.gru_backward, A, M, self.S, gy, dh, w_hh, dX, dH,
+                       self._sizes(), self.reverse)
             return self._gradients(dX, dH, prev, dh)
         dX, dH = (workspace.take(xp, A.shape, gy.dtype, zero=self.sizes is not None)
                   for _ in range(2))
