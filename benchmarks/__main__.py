@@ -47,10 +47,6 @@ def main(argv=None):
     worker.add_argument("--tiny", action="store_true")
 
     args = parser.parse_args(argv)
-    if args.command != "worker" or args.lib == "shenjing":
-        # before NumPy, as a user's script imports it: OpenBLAS's threads then sleep
-        # between GEMMs (shenjing.parallel.quiet_blas_threads)
-        import shenjing  # noqa: F401
     if args.command == "worker":
         from .runner import worker as serve
         return serve(args.lib, args.name, args.tiny)

@@ -184,7 +184,6 @@ class Worker:
             env["SHENJING_MALLOPT"] = "0"
             env.pop("MALLOC_MMAP_THRESHOLD_", None)
             env.pop("MALLOC_TRIM_THRESHOLD_", None)
-            env.pop("OPENBLAS_THREAD_TIMEOUT", None)   # set by importing shenjing
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         args = [sys.executable, "-m", "benchmarks", "worker", lib_name, name]

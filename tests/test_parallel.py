@@ -100,18 +100,3 @@ def test_shares_run_a_one_thread_blas_and_the_caller_gets_its_threads_back():
     with pytest.raises(ZeroDivisionError):
         parallel.map_batch(lambda start, stop: 1 / 0, 4)
     assert _blas_threads() == before
-
-
-@pytest.mark.parametrize("code, env, expected", [
-    ("import shenjing", {}, "4"),                        # before NumPy: OpenBLAS's threads sleep
-    ("import numpy, shenjing", {}, "None"),              # too late: NumPy has loaded OpenBLAS
-    ("import shenjing", {"OPENBLAS_THREAD_TIMEOUT": "20"}, "20"),   # the user's choice stays
-])
-def test_importing_shenjing_first_quiets_blas_threads(code, env, expected):
-    environ = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
-    environ.update(env)
-    out = subprocess.run([sys.executable, "-c", code + "; import os; "
-                          "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))"],
-                         capture_output=True, text=True, env=environ, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == expected

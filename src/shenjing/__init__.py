@@ -4,11 +4,7 @@
 functions, the ops, autograd (``no_grad``, ``backward``), dtypes and ``manual_seed``.
 """
 
-from . import parallel
-
-parallel.quiet_blas_threads()  # before NumPy loads OpenBLAS: its threads sleep between GEMMs
-
-from . import allocator, backend  # noqa: E402
+from . import allocator, backend
 from .autograd import (Tensor, detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
                        no_grad, set_grad_enabled)
 from .autograd.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,

@@ -24,14 +24,6 @@ its BLAS on one thread, and ``map_batch`` called inside a share runs inline), so
 cores are never oversubscribed.  Between steps the pool's threads sleep on a queue;
 only OpenBLAS's own threads spin for a moment after a threaded GEMM, as they always do.
 
-OpenBLAS's own threads, after each threaded GEMM, spin for about 2^28 cycles (a tenth of
-a second) waiting for the next one; on two cores that takes a core from the shares and
-kernels that run next (measured: resnet_az's training step 215 against 177 ms, textcnn's
-157 against 102).  ``quiet_blas_threads()``, called by ``import shenjing`` before NumPy
-loads its BLAS, sets ``OPENBLAS_THREAD_TIMEOUT=4`` (sleep right after a GEMM) unless the
-environment sets it; OpenBLAS reads it once, when it loads, so where NumPy was imported
-first it must be set in the environment instead.
-
 The number of workers is the CPUs this process may use, capped by ``SHENJING_THREADS``
 or else by ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` when set (processes started
 with one BLAS thread, such as self-play workers, stay on one core).
@@ -41,7 +33,6 @@ with one BLAS thread, such as self-play workers, stay on one core).
 
 import ctypes
 import os
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -51,15 +42,6 @@ _local = threading.local()
 _pool = None
 _workers = None
 _set_local = None
-
-
-def quiet_blas_threads():
-    """Ask OpenBLAS's threads to sleep as soon as a GEMM is done instead of spinning (see
-    above); True when it can still take effect (NumPy not imported yet)."""
-    if "numpy" in sys.modules:
-        return False
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-    return True
 
 
 def _local_blas_setter():
