@@ -90,13 +90,23 @@ def _blas_threads():
     return count
 
 
-def test_shares_run_a_one_thread_blas_and_the_caller_gets_its_threads_back():
+def test_the_pool_holds_the_blas_to_one_thread():
     if parallel.workers() < 2:
         pytest.skip("no split on one core (or without OpenBLAS's thread setter)")
-    before = _blas_threads()
-    assert before >= 2
+    parallel.map_batch(lambda start, stop: None, 2)
     assert set(parallel.map_batch(lambda start, stop: _blas_threads(), 4)) == {1}
-    assert _blas_threads() == before
-    with pytest.raises(ZeroDivisionError):
-        parallel.map_batch(lambda start, stop: 1 / 0, 4)
-    assert _blas_threads() == before
+    assert _blas_threads() == 1          # the caller's GEMMs too, for good
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_matmul_split_over_the_cores_is_the_product(dtype, monkeypatch):
+    rng = numpy.random.default_rng(0)
+    a, b = rng.standard_normal((37, 50)).astype(dtype), rng.standard_normal((50, 21)).astype(dtype)
+    whole = parallel.matmul(a, b)
+    monkeypatch.setattr(parallel, "SPLIT_MACS", 1)
+    for left in (a, numpy.asfortranarray(a)):
+        out = numpy.full((37, 21), numpy.nan, dtype)
+        assert parallel.matmul(left, b, out=out) is out
+        numpy.testing.assert_allclose(out, a @ b, atol=1e-5, rtol=1e-5 if dtype == numpy.float32 else 1e-12)
+    numpy.testing.assert_array_equal(parallel.matmul(a, b), parallel.matmul(a, b))
+    numpy.testing.assert_allclose(whole, a @ b, atol=1e-5, rtol=1e-5 if dtype == numpy.float32 else 1e-12)

@@ -8,21 +8,28 @@ local takes 0.8 ms right after a threaded GEMM has read that buffer.  Splitting 
 instead, so that each worker thread does its share's copies and its own single-threaded
 GEMM, keeps each buffer on one core and runs the other passes in parallel too.
 
-That needs the BLAS held to one thread while the shares run, and given back all its
-threads afterwards.  OpenBLAS (NumPy's BLAS) keeps one thread count for the whole process:
-its ``openblas_set_num_threads_local`` (0.3.27 and later) sets that count and returns the
-one before, so ``map_batch`` sets 1 before it hands out the shares and restores the old
-count when the last share is done (the calling thread waits meanwhile, so no GEMM of its
-own runs on the lowered count).  Where the function is missing, ``workers()`` is 1 and
-``map_batch`` runs everything on the calling thread, so results never depend on it.
+The one thread policy of shenjing: once this pool has started, it is the only source of
+threads.  OpenBLAS (NumPy's BLAS) keeps one thread count for the whole process (its
+``openblas_set_num_threads_local``, 0.3.27 and later, sets it and returns the one before),
+and the pool sets it to 1 when it starts, for good: every GEMM then runs on the thread
+that calls it.  Two things made that the rule, measured on the 2-core machines:
 
-The one thread policy of shenjing: this pool and the BLAS are the only threads.  The
-compiled kernels (``shenjing.kernels``) run on one thread each and release the GIL, so an
-op spreads a kernel over the cores by calling it from ``map_batch`` shares, as it does with
-its GEMMs; numba's own threading layer is never started, nothing is nested (a share runs
-its BLAS on one thread, and ``map_batch`` called inside a share runs inline), so the
-cores are never oversubscribed.  Between steps the pool's threads sleep on a queue;
-only OpenBLAS's own threads spin for a moment after a threaded GEMM, as they always do.
+* OpenBLAS's threads spin for about a tenth of a second after each threaded GEMM, waiting
+  for the next; they take a core from the shares and kernels that run next (the cnn
+  training step: 15 ms with the BLAS on one thread against 21-28 ms with it threaded);
+* small GEMMs (bias gradients, the heads) gain nothing from threads and pay to wake them.
+
+The GEMMs big enough to want both cores are split by shenjing instead: ``matmul`` cuts the
+rows of the product into shares (a convolution's shares already hold their own GEMMs).
+Until the pool first runs (a model with no convolution and no large product, such as a
+small MLP) OpenBLAS keeps its own threads.
+
+The compiled kernels (``shenjing.kernels``) run on one thread each and release the GIL, so
+an op spreads a kernel over the cores by calling it from ``map_batch`` shares; numba's own
+threading layer is never started and nothing is nested (``map_batch`` called inside a
+share runs inline), so the cores are never oversubscribed.  Between calls the pool's
+threads sleep on a queue.  Where OpenBLAS's setter is missing, ``workers()`` is 1 and
+everything runs on the calling thread, so results never depend on it.
 
 The number of workers is the CPUs this process may use, capped by ``SHENJING_THREADS``
 or else by ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` when set (processes started
@@ -35,6 +42,8 @@ import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import numpy
 
 _ENV_CAPS = ("SHENJING_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
@@ -99,6 +108,13 @@ def _init_worker():
     _local.inside = True
 
 
+def _start_pool():
+    global _pool
+    _set_local(1)      # the whole process's BLAS count, for good: see the module docstring
+    _pool = ThreadPoolExecutor(workers(), thread_name_prefix="shenjing",
+                               initializer=_init_worker)
+
+
 def shares(n, parts=None):
     """The (start, stop) slices of range(n) that ``map_batch(fn, n, parts)`` runs."""
     parts = max(1, min(parts or workers(), workers(), n))
@@ -114,16 +130,34 @@ def map_batch(fn, n, parts=None):
     from inside a worker) ``fn(0, n)`` runs on the calling thread.  Results come back in
     slice order; an exception in any slice is raised here.
     """
-    global _pool
     slices = shares(n, parts)
     if len(slices) == 1 or getattr(_local, "inside", False):
         return [fn(0, n)]
     if _pool is None:
-        _pool = ThreadPoolExecutor(workers(), thread_name_prefix="shenjing",
-                                   initializer=_init_worker)
-    before = _set_local(1)     # the whole process's count: restored when the shares are done
-    try:
-        futures = [_pool.submit(fn, start, stop) for start, stop in slices]
-        return [future.result() for future in futures]
-    finally:
-        _set_local(before)
+        _start_pool()
+    futures = [_pool.submit(fn, start, stop) for start, stop in slices]
+    return [future.result() for future in futures]
+
+
+#: the multiply-adds from which ``matmul`` splits a product over the cores (32 M: about
+#: 0.5 ms on one core, where a share's hand-off costs well under a tenth of it)
+SPLIT_MACS = 1 << 25
+
+
+def matmul(a, b, out=None):
+    """``a @ b`` for 2-d arrays (into ``out`` if given), its rows cut into shares over the
+    cores when the product has at least ``SPLIT_MACS`` multiply-adds (NumPy arrays only;
+    others are multiplied as they are).  The same run to run for a fixed thread count."""
+    m, k = a.shape
+    n = b.shape[1]
+    if type(a) is not numpy.ndarray or type(b) is not numpy.ndarray:
+        if out is None:
+            return a @ b
+        out[...] = a @ b
+        return out
+    if out is None:
+        out = numpy.empty((m, n), numpy.result_type(a, b))
+    if workers() < 2 or m * k * n < SPLIT_MACS or m < 2 * workers():
+        return numpy.matmul(a, b, out=out)
+    map_batch(lambda start, stop: numpy.matmul(a[start:stop], b, out=out[start:stop]), m)
+    return out

@@ -4,7 +4,7 @@
 For Y = A B:  dL/dA = dL/dY B^T  and  dL/dB = A^T dL/dY, summed over broadcast batch dims.
 """
 
-from .. import backend
+from .. import backend, parallel
 from ..autograd.function import Function
 from ._helpers import expect, promote_types, sum_to
 
@@ -59,7 +59,7 @@ class Linear(Function):
     def forward(self, x, weight, bias=None):
         self.x, self.weight = x, weight
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        y = x2 @ (weight if self.kernel else weight.T)
+        y = parallel.matmul(x2, weight if self.kernel else weight.T)
         if bias is not None:
             y += bias
         return y.reshape(x.shape[:-1] + (y.shape[-1],)) if x.ndim != 2 else y
@@ -70,10 +70,10 @@ class Linear(Function):
         g2 = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
         gx = gw = None
         if needs[0]:
-            gx = (g2 @ (w.T if self.kernel else w)).reshape(x.shape)
+            gx = parallel.matmul(g2, w.T if self.kernel else w).reshape(x.shape)
         if needs[1]:
             x2 = x.reshape(-1, x.shape[-1])
-            gw = x2.T @ g2 if self.kernel else g2.T @ x2
+            gw = parallel.matmul(x2.T, g2) if self.kernel else parallel.matmul(g2.T, x2)
         gb = g2.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
 

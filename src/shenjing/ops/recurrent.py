@@ -219,10 +219,7 @@ class _Recurrence(Function):
         """x W^T + b for every time step at once: (T, N, I) -> (T, N, G H)."""
         T, N = x.shape[:2]
         x2 = x.reshape(T * N, x.shape[2])
-        if out is None:
-            y = x2 @ w.T
-        else:
-            y = backend.array_module(x).matmul(x2, w.T, out=out.reshape(T * N, w.shape[0]))
+        y = parallel.matmul(x2, w.T, None if out is None else out.reshape(T * N, w.shape[0]))
         if bias is not None:
             y += bias
         return y.reshape(T, N, w.shape[0])
@@ -242,14 +239,14 @@ class _Recurrence(Function):
         dx = None
         if needs[0]:
             w_ih = self.w_ih if perm is None else self.w_ih[perm]
-            dx = (d2 @ w_ih).reshape(x.shape)
+            dx = parallel.matmul(d2, w_ih).reshape(x.shape)
             if self.order is not None:
                 dx = dx[:, self.inverse]
         grads = [None] * (len(needs) - first_w)
         if needs[first_w]:
-            grads[0] = d2.T @ x.reshape(T * N, x.shape[2])
+            grads[0] = parallel.matmul(d2.T, x.reshape(T * N, x.shape[2]))
         if needs[first_w + 1]:
-            grads[1] = dh2.T @ prev.reshape(T * N, prev.shape[2])
+            grads[1] = parallel.matmul(dh2.T, prev.reshape(T * N, prev.shape[2]))
         if len(grads) == 4:
             if needs[first_w + 2] or (dgates_h is None and needs[first_w + 3]):
                 grads[2] = d2.sum(0)
