@@ -55,8 +55,7 @@ _set_local = None
 
 def _local_blas_setter():
     """OpenBLAS's ``openblas_set_num_threads_local`` from the library NumPy loaded, or None."""
-    try:
-        import numpy  # noqa: F401  (the BLAS is loaded with NumPy)
+    try:                   # (NumPy, imported above, has loaded its BLAS)
         with open("/proc/self/maps", encoding="utf-8") as maps:
             paths = {line.split()[-1] for line in maps
                      if "openblas" in line.lower() and ".so" in line}

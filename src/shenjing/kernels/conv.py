@@ -22,6 +22,7 @@ bounds; they take float32 or float64 C-contiguous arrays.
 import numpy
 
 from .common import jit
+from .windows import geometry_args, tables, three
 
 
 @jit
@@ -166,14 +167,9 @@ def _col2im_grouped(gcols, td, th, tw, dx):
 # ---------------------------------------------------------------- wrappers
 
 
-def _three(values, fill):
-    """A 1-, 2- or 3-tuple as the 3-tuple of the 3-d kernel (``fill`` in front)."""
-    return (fill,) * (3 - len(values)) + tuple(int(v) for v in values)
-
-
 def _as_3d(a, spatial):
     """(N, *S, C) -> the (N, D, H, W, C) view with unit dims in front (no copy)."""
-    return a.reshape((a.shape[0],) + _three(spatial, 1) + (a.shape[-1],))
+    return a.reshape((a.shape[0],) + three(spatial, 1) + (a.shape[-1],))
 
 
 def _check(a, shape, dtype, what):
@@ -182,37 +178,6 @@ def _check(a, shape, dtype, what):
         raise ValueError(f"kernels.conv: {what} must be a C-contiguous {dtype} array of shape "
                          f"{tuple(shape)}, got {type(a).__name__} "
                          f"{getattr(a, 'dtype', '')} {getattr(a, 'shape', '')}")
-
-
-def window_table(n, out, kernel, stride, dilation, pad):
-    """(n, kernel) int64: the output position o whose window reads input position i at
-    offset t, i = o stride + t dilation - pad, or -1 where there is none."""
-    i = numpy.arange(n)[:, None] + pad - numpy.arange(kernel)[None, :] * dilation
-    o = i // stride
-    return numpy.where((i >= 0) & (i % stride == 0) & (o < out), o, -1).astype(numpy.int64)
-
-
-_TABLES = {}
-
-
-def _tables(geom):
-    """The three ``window_table``s of a geometry, made once (a model's layers repeat)."""
-    args = (_three(geom.in_size, 1),) + _geometry_args(geom)
-    tables = _TABLES.get(args)
-    if tables is None:
-        size, kernel, stride, dilation, pad, out = args
-        tables = tuple(window_table(*dim) for dim in zip(size, out, kernel, stride, dilation, pad))
-        for t in tables:
-            t.flags.writeable = False
-        if len(_TABLES) > 256:
-            _TABLES.clear()
-        _TABLES[args] = tables
-    return tables
-
-
-def _geometry_args(geom):
-    return (_three(geom.kernel, 1), _three(geom.stride, 1), _three(geom.dilation, 1),
-            _three(geom.pad_lo, 0), _three(geom.out_size, 1))
 
 
 def im2col(xl, geom, groups):
@@ -226,7 +191,7 @@ def im2col(xl, geom, groups):
         xl = numpy.ascontiguousarray(xl)                 # channels-first memory: one transpose
     n, c = xl.shape[0], xl.shape[-1]
     cg = c // groups
-    kernel, stride, dilation, pad, out = _geometry_args(geom)
+    kernel, stride, dilation, pad, out = geometry_args(geom)
     rows = n * out[0] * out[1] * out[2]
     cols = numpy.empty((groups, rows) + kernel + (cg,), xl.dtype)
     fill = _im2col if groups == 1 else _im2col_grouped
@@ -240,7 +205,7 @@ def col2im(gcols, geom, n, c, groups, out=None):
     """The adjoint of ``im2col``: dL/dx (N, *S, C), unpadded, from the window gradients
     ``gcols``, (k, N*P, C) offset-major with one group, else (G, N*P, K/G) (the layouts of
     ``ops.conv.input_grad_gemm``).  ``out``: a C-contiguous (N, *S, C) array to write."""
-    kernel, stride, dilation, pad, osz = _geometry_args(geom)
+    kernel, stride, dilation, pad, osz = geometry_args(geom)
     k = kernel[0] * kernel[1] * kernel[2]
     rows = n * osz[0] * osz[1] * osz[2]
     dtype = gcols.dtype
@@ -256,11 +221,11 @@ def col2im(gcols, geom, n, c, groups, out=None):
     if groups == 1:
         _check(gcols, (k, rows, c), dtype, "gcols")
         g = gcols.reshape(kernel + (n,) + osz + (c,))
-        _col2im(g, *_tables(geom), _as_3d(out, geom.in_size))
+        _col2im(g, *tables(geom), _as_3d(out, geom.in_size))
     else:
         _check(gcols, (groups, rows, k * cg), dtype, "gcols")
         g = gcols.reshape((groups, n) + osz + kernel + (cg,))
-        _col2im_grouped(g, *_tables(geom), _as_3d(out, geom.in_size))
+        _col2im_grouped(g, *tables(geom), _as_3d(out, geom.in_size))
     return out
 
 

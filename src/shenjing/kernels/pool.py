@@ -23,6 +23,7 @@ by the op).
 import numpy
 
 from .common import jit
+from .windows import geometry_args, tables, three
 
 #: the elements from which a pool is split over the cores: below, the hand-off to the
 #: worker threads costs more than it saves (a 2x2 pool of 64x26x26x32, 1.4 M elements:
@@ -174,42 +175,6 @@ def _avg_backward(gy, td, th, tw, scale, dx):
 # ---------------------------------------------------------------- layouts and wrappers
 
 
-def _three(values, fill):
-    """A 1-, 2- or 3-tuple as the 3-tuple of the 3-d kernel (``fill`` in front)."""
-    return (fill,) * (3 - len(values)) + tuple(int(v) for v in values)
-
-
-def window_table(n, out, kernel, stride, dilation, pad):
-    """(n, kernel) int64: the output position o whose window reads input position i at
-    offset t, i = o stride + t dilation - pad, or -1 where there is none."""
-    i = numpy.arange(n)[:, None] + pad - numpy.arange(kernel)[None, :] * dilation
-    o = i // stride
-    return numpy.where((i >= 0) & (i % stride == 0) & (o < out), o, -1).astype(numpy.int64)
-
-
-_TABLES = {}
-
-
-def _tables(geom):
-    """The three ``window_table``s of a geometry, made once (a model's layers repeat)."""
-    args = (_three(geom.in_size, 1),) + _geometry_args(geom)
-    tables = _TABLES.get(args)
-    if tables is None:
-        size, kernel, stride, dilation, pad, out = args
-        tables = tuple(window_table(*dim) for dim in zip(size, out, kernel, stride, dilation, pad))
-        for t in tables:
-            t.flags.writeable = False
-        if len(_TABLES) > 256:
-            _TABLES.clear()
-        _TABLES[args] = tables
-    return tables
-
-
-def _geometry_args(geom):
-    return (_three(geom.kernel, 1), _three(geom.stride, 1), _three(geom.dilation, 1),
-            _three(geom.pad_lo, 0), _three(geom.out_size, 1))
-
-
 def _check_float(*arrays):
     for a in arrays:
         if type(a) is not numpy.ndarray or a.dtype not in (numpy.float32, numpy.float64):
@@ -234,9 +199,9 @@ def _to_memory(al, first):
     n, c, spatial = al.shape[0], al.shape[-1], al.shape[1:-1]
     if first:
         a = numpy.ascontiguousarray(_first_view(al))
-        return a.reshape((n * c,) + _three(spatial, 1) + (1,))
+        return a.reshape((n * c,) + three(spatial, 1) + (1,))
     a = numpy.ascontiguousarray(al)
-    return a.reshape((n,) + _three(spatial, 1) + (c,))
+    return a.reshape((n,) + three(spatial, 1) + (c,))
 
 
 def _new(shape_l, dtype, first):
@@ -246,9 +211,9 @@ def _new(shape_l, dtype, first):
     if first:
         a = numpy.empty((n, c) + spatial, dtype)
         view = a.transpose(0, *range(2, a.ndim), 1)
-        return a.reshape((n * c,) + _three(spatial, 1) + (1,)), view
+        return a.reshape((n * c,) + three(spatial, 1) + (1,)), view
     a = numpy.empty(shape_l, dtype)
-    return a.reshape((n,) + _three(spatial, 1) + (c,)), a
+    return a.reshape((n,) + three(spatial, 1) + (c,)), a
 
 
 def _split(run, size, batch, map_batch):
@@ -284,7 +249,7 @@ def max_pool(xl, geom, record, map_batch=None):
         idx, idx_l = _new(out_l, numpy.uint8 if k < 256 else numpy.int32, first)
     else:
         idx, idx_l = numpy.zeros((1, 1, 1, 1, 1), numpy.uint8), None
-    args = _geometry_args(geom)
+    args = geometry_args(geom)
 
     def run(start, stop):
         _max_forward(x[start:stop], *args, y[start:stop],
@@ -312,10 +277,10 @@ def max_pool_grad(gl, idx_l, geom, in_shape, map_batch=None):
     first = _memory_first(idx_l)
     idx, gy = _to_memory(idx_l, first), _to_memory(gl, first)
     dx, dx_l = _new(in_shape, gl.dtype, first)
-    tables = _tables(geom)
+    windows = tables(geom)
 
     def run(start, stop):
-        _max_backward(gy[start:stop], idx[start:stop], *tables, dx[start:stop])
+        _max_backward(gy[start:stop], idx[start:stop], *windows, dx[start:stop])
     _split(run, dx.size, dx.shape[0], map_batch)
     return dx_l
 
@@ -328,7 +293,7 @@ def avg_pool(xl, geom, scale, map_batch=None):
     x = _to_memory(xl, first)
     y, y_l = _new((xl.shape[0],) + tuple(geom.out_size) + (xl.shape[-1],), xl.dtype, first)
     s = _scale_rows(scale, geom, xl.dtype)
-    args = _geometry_args(geom)
+    args = geometry_args(geom)
 
     def run(start, stop):
         _avg_forward(x[start:stop], *args, s, y[start:stop])
@@ -343,9 +308,9 @@ def avg_pool_grad(gl, geom, scale, in_shape, map_batch=None):
     gy = _to_memory(gl, first)
     dx, dx_l = _new(in_shape, gl.dtype, first)
     s = _scale_rows(scale, geom, gl.dtype)
-    tables = _tables(geom)
+    windows = tables(geom)
 
     def run(start, stop):
-        _avg_backward(gy[start:stop], *tables, s, dx[start:stop])
+        _avg_backward(gy[start:stop], *windows, s, dx[start:stop])
     _split(run, dx.size, dx.shape[0], map_batch)
     return dx_l
