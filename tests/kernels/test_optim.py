@@ -124,7 +124,7 @@ def test_sgd_nesterov_with_dampening_still_refused():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("weight_decay,maximize", itertools.product([0.0, 0.1], [False, True]))
+@pytest.mark.parametrize("weight_decay,maximize", list(itertools.product([0.0, 0.1], [False, True])))
 def test_adagrad(dtype, weight_decay, maximize):
     def update(t, p, g, state):
         F.adagrad(p, g, *state, step=t, lr=0.1, lr_decay=0.01, eps=1e-8,
@@ -134,7 +134,7 @@ def test_adagrad(dtype, weight_decay, maximize):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("centered,momentum,weight_decay,maximize",
-                         itertools.product([False, True], [0.0, 0.9], [0.0, 0.1], [False, True]))
+                         list(itertools.product([False, True], [0.0, 0.9], [0.0, 0.1], [False, True])))
 def test_rmsprop(dtype, centered, momentum, weight_decay, maximize):
     def update(t, p, g, state):
         v, rest = state[0], list(state[1:])
