@@ -26,6 +26,10 @@ Rules the kernels keep:
   ``usable`` checks that before an op calls one, and anything else (another dtype, a CuPy
   array) runs the reference path.
 
+numba's disk cache knows only the file of each kernel: after editing ``common.py`` (whose
+functions the other files inline), delete ``kernels/__pycache__/*.nbi`` and ``*.nbc`` so that
+nothing compiled against the old version is loaded.  A fresh install has no such files.
+
 ``SHENJING_KERNELS=numpy`` forces the reference path for the whole process; inside a
 process ``with kernels.reference():`` does so for a block (the parity tests use it).  If
 numba cannot be imported, the reference path runs and one warning says why.
