@@ -48,3 +48,20 @@ def assert_parity(fn, arrays, grad=True, tolerance=None):
             assert a.dtype == b.dtype and a.shape == b.shape
             np.testing.assert_allclose(a, b, **tol)
     return fast, slow
+
+
+@contextlib.contextmanager
+def counting(module, name):
+    """Within the block, the calls of ``module.<name>`` (a kernel module's function) are
+    recorded: yields the list of their argument tuples."""
+    calls = []
+    original = getattr(module, name)
+
+    def spy(*args):
+        calls.append(args)
+        return original(*args)
+    setattr(module, name, spy)
+    try:
+        yield calls
+    finally:
+        setattr(module, name, original)

@@ -81,7 +81,6 @@ def _run(fn, x, w, b, gy_seed, **options):
 def _parity(fn, xs, ws, bias, options, dtype, channels_last, layout, transposed=False):
     rng = np.random.default_rng(1)
     x, w = _make(xs, dtype, rng, layout), _make(ws, dtype, rng, "contiguous")
-    d = len(xs) - 2
     if channels_last:
         if layout == "first":                  # channels-last view of channels-first memory
             x = np.moveaxis(x, 1, -1)

@@ -2,8 +2,6 @@
 ``ops.indexing``: the gradient's row sums bit for bit (the same float64 additions in the
 same order), the gather exactly."""
 
-import contextlib
-
 import numpy as np
 import pytest
 
@@ -11,25 +9,17 @@ import shenjing
 from shenjing import kernels
 from shenjing.ops import indexing
 
+from . import parity
+
 pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="kernels are off")
 K = kernels.module("indexing")
 
 DTYPES = [np.float32, np.float64]
 
 
-@contextlib.contextmanager
 def counting(name):
-    calls = []
-    original = getattr(K, name)
-
-    def spy(*args):
-        calls.append(args)
-        return original(*args)
-    setattr(K, name, spy)
-    try:
-        yield calls
-    finally:
-        setattr(K, name, original)
+    """Record the calls of ``K.<name>`` inside the block (see ``parity.counting``)."""
+    return parity.counting(K, name)
 
 
 def _both(fn):

@@ -12,6 +12,8 @@ import shenjing
 from shenjing import kernels, keras
 from shenjing.optim import functional as F
 
+from . import parity
+
 pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="kernels are off")
 K = kernels.module("optim")
 
@@ -19,20 +21,9 @@ DTYPES = [np.float32, np.float64]
 SHAPES = [(7, 13), (3, 5, 7), (1,), (), (0, 4)]
 
 
-@contextlib.contextmanager
 def counting(name):
-    """Count the calls of ``kernels.optim.<name>`` inside the block."""
-    calls = []
-    original = getattr(K, name)
-
-    def spy(*args):
-        calls.append(args)
-        return original(*args)
-    setattr(K, name, spy)
-    try:
-        yield calls
-    finally:
-        setattr(K, name, original)
+    """Record the calls of ``K.<name>`` inside the block (see ``parity.counting``)."""
+    return parity.counting(K, name)
 
 
 def _data(shape, dtype, steps, n_state, seed=0):

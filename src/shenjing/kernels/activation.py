@@ -13,7 +13,7 @@ that stops LLVM from vectorising the loop.
 
 import math
 
-from .common import exp, jit, sigmoid
+from .common import exp, jit, max_and_exp_sum, sigmoid
 
 
 @jit
@@ -83,7 +83,7 @@ def softmax_forward(x, y):
         for j in range(c):
             m = max(m, x[r, j])
         s = 0.0
-        for j in range(c):
+        for j in range(c):             # each e^(x - m) computed once, kept in y
             e = exp(x[r, j] - m)
             y[r, j] = e
             s += e
@@ -110,12 +110,7 @@ def log_softmax_forward(x, y):
     """Each row: y = x - max - log(sum(e^(x - max)))."""
     rows, c = x.shape
     for r in range(rows):
-        m = x[r, 0]
-        for j in range(c):
-            m = max(m, x[r, j])
-        s = 0.0
-        for j in range(c):
-            s += exp(x[r, j] - m)
+        m, s = max_and_exp_sum(x[r])
         l = type(m)(math.log(s))
         for j in range(c):
             y[r, j] = (x[r, j] - m) - l

@@ -118,3 +118,16 @@ def _tanh_overload(x):
         return _tanh32
     if isinstance(x, types.Float):
         return lambda x: math.tanh(x)
+
+
+@jit
+def max_and_exp_sum(row):
+    """(m, sum of e^(x - m)) over a 1-d ``row``, m its largest value: the two parts of the
+    stable log-sum-exp, log sum e^x = m + log sum e^(x - m) (the sum in float64)."""
+    m = row[0]
+    for j in range(row.shape[0]):
+        m = max(m, row[j])
+    s = 0.0
+    for j in range(row.shape[0]):
+        s += exp(row[j] - m)
+    return m, s

@@ -17,7 +17,7 @@ import math
 
 import numpy
 
-from .common import exp, jit
+from .common import exp, jit, max_and_exp_sum
 
 _F = numpy.float32
 _ONE, _TWO = _F(1.0), _F(2.0)
@@ -40,12 +40,7 @@ def cross_entropy_forward(x, y, w, ignore, loss, row_max, row_log_sum):
     row's max and log-sum of e^(x - max)."""
     n, c = x.shape
     for r in range(n):
-        m = x[r, 0]
-        for j in range(c):
-            m = max(m, x[r, j])
-        s = 0.0
-        for j in range(c):
-            s += exp(x[r, j] - m)
+        m, s = max_and_exp_sum(x[r])
         row_max[r] = m
         row_log_sum[r] = math.log(s)
         t = y[r]
