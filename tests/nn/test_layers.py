@@ -49,7 +49,7 @@ def test_layer_parity_in_training(make, shape, dtype, rtol, atol):
     lambda m: m.SELU(), lambda m: m.GELU(), lambda m: m.GELU("tanh"), lambda m: m.SiLU(),
     lambda m: m.Mish(), lambda m: m.Softplus(2.0, 5.0), lambda m: m.Sigmoid(), lambda m: m.Tanh(),
     lambda m: m.Hardtanh(-0.5, 0.5), lambda m: m.Softmax(dim=1), lambda m: m.LogSoftmax(dim=0),
-    lambda m: m.LogSigmoid(), lambda m: m.Softsign(),
+    lambda m: m.LogSigmoid(), lambda m: m.Softsign(), lambda m: m.Hardswish(),
 ])
 def test_activation_modules(make):
     assert_parity(make(nn), make(torch.nn), rand(4, 5) * 2, "float64", 1e-9, 1e-11)

@@ -1,5 +1,6 @@
 """Activations through the shared harness: relu and its relatives, gelu (exact and tanh),
-silu, mish, softplus, sigmoid, tanh, hardtanh, softmax, log_softmax, logsigmoid, softsign."""
+silu, mish, softplus, sigmoid, tanh, hardtanh, hardsigmoid, hardswish, softmax, log_softmax,
+logsigmoid, softsign."""
 
 import numpy
 import pytest
@@ -54,6 +55,10 @@ TABLE = [
            gen=away_from(-2.0, -1.0, -0.5, 0.5, 1.0, 2.0, margin=0.05, scale=2)),
     OpInfo("relu6", sj.relu6, F.relu6, UNARY + [S((4, 5))],
            gen=away_from(0.0, 6.0, scale=4, center=3)),
+    OpInfo("hardsigmoid", sj.hardsigmoid, F.hardsigmoid, UNARY + [S((4, 5))],
+           gen=away_from(-3.0, 3.0, scale=3)),
+    OpInfo("hardswish", sj.hardswish, F.hardswish, UNARY + [S((4, 5))],
+           gen=away_from(-3.0, 3.0, scale=3)),
     OpInfo("softmax", sj.softmax, lambda x, dim=-1: F.softmax(x, dim), SOFTMAX, gen=wide),
     OpInfo("softmax_method", lambda x, dim: x.softmax(dim), lambda x, dim: x.softmax(dim),
            [S((3, 4), 1)]),
@@ -84,7 +89,7 @@ def test_gelu_rejects_unknown_approximation():
 
 @pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish",
                                   "softplus", "sigmoid", "tanh", "hardtanh", "relu6", "logsigmoid",
-                                  "softsign"])
+                                  "softsign", "hardsigmoid", "hardswish"])
 def test_numpy_scalar_arguments_keep_float32(name):
     kwargs = {"leaky_relu": {"negative_slope": numpy.float64(0.1)},
               "elu": {"alpha": numpy.float64(0.5)},
@@ -95,3 +100,39 @@ def test_numpy_scalar_arguments_keep_float32(name):
     assert y.dtype == numpy.float32
     y.sum().backward()
     assert x.grad.dtype == numpy.float32
+
+
+def test_hard_activations_match_torch_at_their_kinks():
+    torch = pytest.importorskip("torch")
+    values = [-4.0, -3.0, -1.5, 0.0, 2.0, 3.0, 4.5]
+    for name in ("hardsigmoid", "hardswish"):
+        x = sj.tensor(values, dtype=sj.float64, requires_grad=True)
+        xt = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+        y, yt = getattr(sj, name)(x), getattr(torch.nn.functional, name)(xt)
+        numpy.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=1e-12)
+        y.sum().backward()
+        yt.sum().backward()
+        # torch's hardsigmoid backward multiplies by float32(1/6) even in float64 (relative
+        # 3e-8 off); ours is the exact 1/6, which gradcheck confirms
+        numpy.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-7, err_msg=name)
+    x = sj.tensor([-1.0, 2.0], dtype=sj.float64, requires_grad=True)
+    sj.hardsigmoid(x).sum().backward()
+    assert x.grad.tolist() == [1 / 6, 1 / 6]
+
+
+@pytest.mark.parametrize("name", ["Hardswish", "Hardsigmoid"])
+def test_hard_activation_modules_match_torch(name):
+    torch = pytest.importorskip("torch")
+    from tests.nn.parity import assert_parity
+    x = numpy.random.default_rng(3).uniform(-5, 5, (4, 5))
+    assert_parity(getattr(sj.nn, name)(inplace=False), getattr(torch.nn, name)(), x, "float64",
+                  rtol=1e-7, atol=1e-12)
+    assert "hard" + name[4:].lower() in sj.nn.functional.__all__
+
+
+def test_hard_activations_accept_inplace_and_integers():
+    x = sj.tensor([-5, 0, 1, 5])
+    y = sj.hardswish(x, inplace=True)
+    assert y.dtype == numpy.float32 and x.dtype == numpy.int64
+    numpy.testing.assert_allclose(y.numpy(), [0.0, 0.0, 1 * 4 / 6, 5.0], rtol=1e-6)
+    numpy.testing.assert_allclose(sj.hardsigmoid(x).numpy(), [0.0, 0.5, 4 / 6, 1.0], rtol=1e-6)

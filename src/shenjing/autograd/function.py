@@ -74,13 +74,17 @@ class Function:
                 self.n_outputs = len(outputs)
                 self.output_meta = [(y.shape, y.dtype) for y in outputs]
                 # integer outputs (indices) carry no gradient and start no graph
-                return tuple(make(y, self if y.dtype.kind == "f" else None, i)
-                             for i, y in enumerate(outputs))
-            self.n_outputs = 1
-            return make(outputs, self, 0)
-        if type(outputs) is tuple:
-            return tuple(make(y, None, 0) for y in outputs)
-        return make(outputs, None, 0)
+                result = tuple(make(y, self if y.dtype.kind == "f" else None, i)
+                               for i, y in enumerate(outputs))
+            else:
+                self.n_outputs = 1
+                result = make(outputs, self, 0)
+        elif type(outputs) is tuple:
+            result = tuple(make(y, None, 0) for y in outputs)
+        else:
+            result = make(outputs, None, 0)
+        _tensor_class._share_versions(result, inputs)   # a view counts changes with its base
+        return result
 
     def release(self):
         """Drop everything kept for backward; the node can no longer be walked through."""

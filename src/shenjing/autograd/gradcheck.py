@@ -119,3 +119,65 @@ def gradcheck(fn, inputs, eps=1e-6, tol=1e-6, raise_exception=True, seed=0):
     if raise_exception and not result:
         raise GradcheckError("gradcheck failed:\n" + str(result))
     return result
+
+
+def gradgradcheck(fn, inputs, eps=1e-6, tol=1e-6, raise_exception=True, seed=1):
+    """Check second derivatives: ``gradcheck`` of the first gradient, made with ``create_graph``.
+
+    For L = sum(fn(*inputs) * v), v a fixed random weighting that is itself an input that
+    requires grad (as torch's ``gradgradcheck``: the backward must be differentiable in the
+    incoming gradient too), the function checked is
+
+        G(inputs, v) = dL/d(inputs that require grad)      (autograd.grad, create_graph=True)
+
+    against central differences of G.  First, G itself must equal the array backward's
+    gradient, which ``gradcheck`` checks against central differences of fn: so the tensor
+    backward is right in value and in slope.  Inputs must be float64.  Returns the
+    ``GradcheckResult`` of G.
+    """
+    from .higher_order import grad
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
+    inputs = tuple(inputs)
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")
+    with grad_mode.enable_grad():
+        shapes = [o.shape for o in _as_outputs(fn(*inputs))]
+    rng = numpy.random.default_rng(seed)
+    vs = tuple(Tensor(rng.standard_normal(s), dtype=numpy.float64, requires_grad=True)
+               for s in shapes)
+    n = len(inputs)
+
+    def first_gradient(*args):
+        xs, v = args[:n], args[n:]
+        with grad_mode.enable_grad():
+            outputs = [o for o in _as_outputs(fn(*xs))]
+            terms = [(o * w).sum() for o, w in zip(outputs, v) if o.requires_grad]
+            total = sum(terms[1:], terms[0])
+            grads = grad(total, [xs[i] for i in checked], create_graph=True,
+                         materialize_grads=True)
+        return tuple(grads)
+
+    first = gradcheck(fn, inputs, eps=eps, tol=tol, raise_exception=raise_exception, seed=seed)
+    if not first:
+        return first
+    with grad_mode.enable_grad():
+        outputs = _as_outputs(fn(*inputs))
+        terms = [(o * w).sum() for o, w in zip(outputs, vs) if o.requires_grad]
+        fast = grad(sum(terms[1:], terms[0]), [inputs[i] for i in checked],
+                    materialize_grads=True)
+    for i, a, b in zip(checked, fast, first_gradient(*inputs, *vs)):
+        a, b = a.array, b.array
+        denom = numpy.linalg.norm(a) + numpy.linalg.norm(b)
+        error = float(numpy.linalg.norm(a - b) / denom) if denom > 0 else 0.0
+        if error > tol:
+            message = (f"gradgradcheck: input {i}: the create_graph (tensor) backward gives a "
+                       f"first gradient {error:.2e} (relative) away from the array backward's")
+            if raise_exception:
+                raise GradcheckError(message)
+            return GradcheckResult([dict(input=i, shape=tuple(a.shape), relative_error=error,
+                                         tol=tol, ok=False, worst_index=(), analytic=0.0,
+                                         numerical=0.0)])
+    return gradcheck(first_gradient, inputs + vs, eps=eps, tol=tol,
+                     raise_exception=raise_exception, seed=seed)

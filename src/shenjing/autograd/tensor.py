@@ -28,7 +28,7 @@ class Tensor:
     Python ints int64, as in PyTorch.
     """
 
-    __slots__ = ("array", "grad", "requires_grad", "_node", "_index", "_version", "_hooks",
+    __slots__ = ("array", "grad", "requires_grad", "_node", "_index", "_vcell", "_hooks",
                  "__weakref__")
     __array_ufunc__ = None  # ``ndarray + tensor`` calls Tensor.__radd__, not NumPy
 
@@ -38,7 +38,7 @@ class Tensor:
         self.requires_grad = False
         self._node = None
         self._index = 0
-        self._version = 0
+        self._vcell = [0]
         self._hooks = None
         if requires_grad:
             self.requires_grad_(True)
@@ -52,9 +52,36 @@ class Tensor:
         t.requires_grad = node is not None
         t._node = node
         t._index = index
-        t._version = 0
+        t._vcell = [0]
         t._hooks = None
         return t
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has had (PyTorch's version counter).
+        A view and the tensor it views share one count (``_share_versions``), so that an
+        in-place change through either is seen by a backward that saved the other."""
+        return self._vcell[0]
+
+    @_version.setter
+    def _version(self, value):
+        try:
+            self._vcell[0] = value
+        except AttributeError:      # made by object.__new__ (deepcopy): a count of its own
+            self._vcell = [value]
+
+    @staticmethod
+    def _share_versions(result, inputs):
+        """Give each output of an op that is a view of an input's memory (numpy's ``base``)
+        that input's version count."""
+        for t in result if type(result) is tuple else (result,):
+            a = t.array
+            owner = a if a.base is None else a.base
+            for x in inputs:
+                b = x.array
+                if b is owner or b.base is owner:
+                    t._vcell = x._vcell
+                    break
 
     # ------------------------------------------------------------ what it is
 
@@ -130,7 +157,9 @@ class Tensor:
         return self.array.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.array if dtype is None else self.array.astype(dtype, copy=False)
+        array = self.array if dtype is None else self.array.astype(dtype, copy=False)
+        # NumPy's reductions may leave a 0-d result as a scalar, which __array__ must not return
+        return numpy.asarray(array) if isinstance(array, numpy.generic) else array
 
     def __float__(self):
         return float(self.item())
@@ -205,8 +234,11 @@ class Tensor:
         return self
 
     def detach(self):
-        """A tensor sharing this array with no graph behind it (it requires no grad)."""
-        return Tensor.from_node(self.array, None, 0)
+        """A tensor sharing this array (and its version count) with no graph behind it (it
+        requires no grad)."""
+        t = Tensor.from_node(self.array, None, 0)
+        t._vcell = self._vcell
+        return t
 
     def detach_(self):
         """Cut this tensor from its graph, in place: it becomes a leaf requiring no grad."""
@@ -247,13 +279,20 @@ class Tensor:
             hooks = node.output_hooks.setdefault(self._index, {})
         return RemovableHandle(hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=False):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to every leaf that requires grad.
 
         ``gradient`` is dL/d(self), needed when self has more than one element. Gradients add
-        up in the leaves' ``.grad``; the graph is freed unless ``retain_graph=True``.
+        up in the leaves' ``.grad``; the graph is freed unless ``retain_graph=True``
+        (default: ``create_graph``).  ``create_graph=True`` records the backward pass too, so
+        that the ``.grad`` tensors have a graph and can be differentiated again.
+        ``inputs`` (a tensor or a sequence of leaves) limits the accumulation to those.
         """
-        engine.backward(self, gradient, retain_graph)
+        if inputs is None:
+            engine.backward(self, gradient, retain_graph, create_graph)
+            return
+        from .higher_order import accumulate_into
+        accumulate_into(self, gradient, retain_graph, create_graph, inputs)
 
     # ------------------------------------------------------------ conversions
 

@@ -6,7 +6,7 @@ only adapts names and arguments (``F.dropout(x, p, training)``, ``F.softmax(x, d
 
 from .. import backend, ops
 from ..autograd.tensor import Tensor
-from ..ops.activation import (elu, gelu, hardtanh, leaky_relu, logsigmoid, mish, relu, relu6,
+from ..ops.activation import (elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, relu, relu6,
                               selu, sigmoid, silu, softplus, softsign, tanh)
 from ..ops.indexing import embedding as _embedding
 from ..ops.linalg import linear
@@ -40,6 +40,7 @@ __all__ += ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"
             "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "adaptive_max_pool3d", "interpolate", "upsample"]
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ += ["hardsigmoid", "hardswish"]
 
 
 def softmax(input, dim=None, dtype=None):
@@ -74,10 +75,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    """Rows of ``weight`` for the integer ids in ``input``."""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
-    return _embedding(input, weight, padding_idx)
+    """Rows of ``weight`` for the integer ids in ``input``; with ``max_norm`` the looked-up
+    rows are first renormalised in place, as PyTorch's."""
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    return _embedding(input, weight, padding_idx, max_norm, norm_type)
 
 
 def one_hot(tensor, num_classes=-1):

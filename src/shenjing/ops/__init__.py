@@ -9,7 +9,7 @@ gives ``Tensor`` its operators and methods (``methods``).
 """
 
 from . import methods  # noqa: F401 - attaches the ops to Tensor
-from .activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, logsigmoid, mish, relu,
+from .activation import (elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, log_softmax, logsigmoid, mish, relu,
                          relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh)
 from .arithmetic import add, div, mul, neg, pow, sub
 from .comparison import (allclose, eq, equal, ge, gt, isclose, le, logical_and, logical_not,
@@ -29,6 +29,8 @@ from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatt
                     permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
                     unbind, unflatten, unsqueeze, view)
 from .special import erf
+# registers the ops' backwards in tensor ops, for create_graph=True
+from . import double_backward, double_backward_fused  # noqa: F401,E402
 
 __all__ = [name for name, value in dict(globals()).items()
            if not name.startswith("_") and callable(value) and not isinstance(value, type)]

@@ -1,5 +1,5 @@
 """Activations: relu, leaky_relu, elu, selu, gelu (exact and tanh), silu, mish, softplus,
-sigmoid, tanh, hardtanh, softmax, log_softmax, and a few relatives.
+sigmoid, tanh, hardtanh, hardsigmoid, hardswish, softmax, log_softmax, and a few relatives.
 
 Each backward is the derivative from the course, written where it is used: for the
 sigmoid y = 1 / (1 + e^-x), dy/dx = y (1 - y); for tanh, 1 - y^2; for ReLU the "gate"
@@ -276,6 +276,36 @@ class Hardtanh(Function):
         return gy * ((x > self.low) & (x < self.high))
 
 
+class Hardsigmoid(Function):
+    """y = relu6(x + 3) / 6, a piecewise-linear sigmoid;  dy/dx = 1/6 where -3 < x < 3, else 0."""
+
+    def forward(self, x):
+        self.x = x
+        return backend.array_module(x).clip(x + 3, 0, 6) / 6
+
+    def backward(self, gy):
+        x = self.x
+        return gy * (((x > -3) & (x < 3)) / 6).astype(gy.dtype)
+
+
+class Hardswish(Function):
+    """y = x relu6(x + 3) / 6 (MobileNetV3);  dy/dx = 0 for x <= -3, x/3 + 1/2 for
+    -3 < x < 3, 1 for x >= 3 (PyTorch's choice at the two kinks)."""
+
+    def forward(self, x):
+        self.x = x
+        return x * backend.array_module(x).clip(x + 3, 0, 6) / 6
+
+    def backward(self, gy):
+        return gy * hardswish_slope(self.x)
+
+
+def hardswish_slope(x):
+    """dy/dx of hardswish at the array x (the same piecewise formula as the class docstring)."""
+    xp = backend.array_module(x)
+    return xp.where(x <= -3, 0, xp.where(x < 3, x / 3 + 0.5, 1)).astype(x.dtype, copy=False)
+
+
 class Softmax(Function):
     """y_i = e^(x_i - m) / sum_j e^(x_j - m) along ``axis`` (m the max, for stability);
     dL/dx = y (g - sum(g y))."""
@@ -392,6 +422,18 @@ def softplus(x, beta=1.0, threshold=20.0):
 def hardtanh(x, min_val=-1.0, max_val=1.0):
     """clamp(x, min_val, max_val)."""
     return Hardtanh(number(min_val), number(max_val))(x)
+
+
+def hardsigmoid(x, inplace=False):
+    """relu6(x + 3) / 6 elementwise: 0 below -3, 1 above 3, linear between.  Any shape.
+    ``inplace`` is accepted for PyTorch's signature; the result is always a new tensor."""
+    return Hardsigmoid()(floating(x))
+
+
+def hardswish(x, inplace=False):
+    """x relu6(x + 3) / 6 elementwise (MobileNetV3's swish).  Any shape.
+    ``inplace`` is accepted for PyTorch's signature; the result is always a new tensor."""
+    return Hardswish()(floating(x))
 
 
 def softmax(x, dim=-1):

@@ -83,6 +83,22 @@ class Softsign(_Elementwise):
         self.fn = ops.softsign
 
 
+class Hardsigmoid(_Elementwise):
+    """relu6(x + 3) / 6: any shape in, same shape out."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.fn = ops.hardsigmoid
+
+
+class Hardswish(_Elementwise):
+    """x relu6(x + 3) / 6 (MobileNetV3): any shape in, same shape out."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.fn = ops.hardswish
+
+
 class LeakyReLU(Module):
     """x if x > 0 else negative_slope * x."""
 
