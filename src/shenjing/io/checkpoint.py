@@ -68,8 +68,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, **kwargs):
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **kwargs):
-    """Read back what ``save`` wrote, tensors as ``shenjing.Tensor`` with their dtypes;
-    ``f`` is a path or a binary file object.  A foreign safetensors file gives a flat dict of
+    """Read back what ``save`` wrote, tensors as ``shenjing.Tensor`` with their dtypes and
+    requires_grad (``nn.Parameter`` s come back as Parameters); ``f`` is a path or a binary
+    file object.  A foreign safetensors file gives a flat dict of
     tensors.  ``map_location``, ``weights_only`` and ``torch.load``'s other arguments are
     accepted and ignored (nothing is ever unpickled)."""
     if _is_file(f, "read"):

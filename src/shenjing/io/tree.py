@@ -7,6 +7,7 @@ keys) and tagged objects, whose one key starts with ``$``, for the rest:
 
     {"$tensor": "fc.weight"}             a tensor: the array under that key
     {"$tensor": "w", "requires_grad": true}
+    {"$tensor": "w", "kind": "parameter"}  a tensor of a registered subclass (nn.Parameter)
     {"$ndarray": "key"}                  a NumPy array;  {"$scalar": "key"} a NumPy scalar
     {"$float": "nan"}                    also "inf", "-inf"
     {"$tuple": [...]}                    a tuple (a list is a plain JSON list)
@@ -16,6 +17,10 @@ keys) and tagged objects, whose one key starts with ``$``, for the rest:
 
 Array keys are the path to the array in the object, joined by dots ("model.fc.weight",
 "optimizer.state.0.exp_avg"), so that a state dict's file carries its usual names.
+
+Tensor subclasses come back as what they were only when the package that defines them
+registered a name for them (``register_tensor_kind``; ``nn.Parameter`` does): the file
+names the kind, never a class or code to run.
 """
 
 import collections
@@ -34,6 +39,24 @@ _RESERVED = "__metadata__"  # safetensors keeps its header's metadata under this
 _HINT = ("a file holds tensors, NumPy arrays, dicts, lists, tuples, numbers, strings and None, "
          "never code or objects; to save a model or an optimizer, save model.state_dict() "
          "(optimizer.state_dict()) and load it back with model.load_state_dict(shenjing.load(f))")
+
+
+_KINDS = {}  # kind name -> Tensor subclass, registered by the package defining the class
+
+
+def register_tensor_kind(name, cls):
+    """Save tensors whose type is exactly ``cls`` (a Tensor subclass) as kind ``name``, and
+    load them back as ``cls`` (made like ``cls.from_node``, with the saved requires_grad)."""
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError(f"register_tensor_kind: cls should be a Tensor subclass, got {cls!r}")
+    _KINDS[name] = cls
+
+
+def _kind_of(x):
+    for name, cls in _KINDS.items():
+        if type(x) is cls:
+            return name
+    return None
 
 
 def where(path):
@@ -87,6 +110,9 @@ def flatten(obj):
             node = {"$tensor": store(x, array, path)}
             if x.requires_grad:
                 node["requires_grad"] = True
+            kind = _kind_of(x)
+            if kind is not None:
+                node["kind"] = kind
             return node
         if isinstance(x, numpy.ndarray):
             return {"$ndarray": store(x, x, path)}
@@ -130,7 +156,12 @@ def unflatten(structure, get):
         return made[key]
 
     def tensor(array, node):
-        t = Tensor.from_node(backend.xp().asarray(array), None, 0)
+        kind = node.get("kind")
+        if kind is not None and kind not in _KINDS:
+            raise ValueError(f"unknown tensor kind {kind!r} for {node['$tensor']!r} (known: "
+                             f"{', '.join(sorted(_KINDS)) or 'none'})")
+        cls = Tensor if kind is None else _KINDS[kind]
+        t = cls.from_node(backend.xp().asarray(array), None, 0)
         return t.requires_grad_() if node.get("requires_grad") else t
 
     def pairs(items, path):

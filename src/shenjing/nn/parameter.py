@@ -1,6 +1,7 @@
 """``Parameter``: a tensor that a ``Module`` registers as one of its weights."""
 
 from ..autograd.tensor import Tensor
+from ..io.tree import register_tensor_kind
 
 
 class Parameter(Tensor):
@@ -30,3 +31,6 @@ class Buffer(Tensor):
     """A tensor that a ``Module`` keeps in its state dict but does not train (running means)."""
 
     __slots__ = ()
+
+
+register_tensor_kind("parameter", Parameter)  # shenjing.save / load keep Parameters as such

@@ -211,8 +211,11 @@ class Embedding(Function):
         return gw
 
 
-def embedding(ids, weight, padding_idx=None):
-    """Look up rows of ``weight`` (V, D) for integer ``ids`` of any shape -> ids.shape + (D,)."""
+def embedding(ids, weight, padding_idx=None, max_norm=None, norm_type=2.0):
+    """Look up rows of ``weight`` (V, D) for integer ``ids`` of any shape -> ids.shape + (D,).
+
+    With ``max_norm``, the looked-up rows are first renormalised in place
+    (``embedding_renorm_``), as PyTorch does."""
     ids = _int_array(ids, "embedding")
     expect(weight.ndim == 2, "embedding", f"weight must be (num_embeddings, dim), got {weight.shape}")
     if ids.size:
@@ -222,7 +225,36 @@ def embedding(ids, weight, padding_idx=None):
                              f"{lo} to {hi}")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
+    if max_norm is not None:
+        embedding_renorm_(weight, ids, max_norm, norm_type)
     return Embedding(ids, padding_idx)(weight)
+
+
+def embedding_renorm_(weight, ids, max_norm, norm_type=2.0):
+    """Rescale, in place, the rows of ``weight`` (V, D) looked up by ``ids`` whose
+    ``norm_type``-norm exceeds ``max_norm``:  w_i <- w_i * max_norm / (||w_i|| + 1e-7),
+    as PyTorch's ``embedding_renorm_``.  Not recorded in the graph; it counts a new version
+    of ``weight`` (so a backward that still needs the old rows says so)."""
+    ids = _int_array(ids, "embedding_renorm_")
+    expect(weight.ndim == 2, "embedding_renorm_",
+           f"weight must be (num_embeddings, dim), got {weight.shape}")
+    if not max_norm > 0:
+        raise ValueError(f"embedding_renorm_: max_norm must be positive, got {max_norm!r}")
+    xp = backend.array_module(weight.array)
+    rows = xp.unique(ids.reshape(-1))
+    if rows.size == 0:
+        return weight
+    if int(rows[0]) < 0 or int(rows[-1]) >= weight.shape[0]:
+        raise IndexError(f"embedding_renorm_: ids must be in [0, {weight.shape[0]}), got values "
+                         f"from {int(rows[0])} to {int(rows[-1])}")
+    w = weight.array
+    norms = xp.linalg.norm(w[rows], ord=norm_type, axis=1)
+    over = norms > max_norm
+    if bool(over.any()):
+        rows = rows[over]
+        w[rows] *= (max_norm / (norms[over] + 1e-7)).astype(w.dtype)[:, None]
+    weight._version += 1
+    return weight
 
 
 def take(x, index):

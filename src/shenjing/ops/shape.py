@@ -310,16 +310,50 @@ def unbind(x, dim=0):
 
 
 def pad(x, pad, mode="constant", value=0.0):
-    """Pad with a constant.  ``pad`` lists (before, after) pairs from the LAST dim backwards,
-    as PyTorch: pad(x, (1, 1)) pads the last dim by one on each side."""
-    expect(mode == "constant", "pad", f"only mode='constant' is supported, got {mode!r}")
+    """Pad with a constant (``mode='constant'``), or by repeating x's own values: 'reflect'
+    (dcb|abcd|cba), 'replicate' (aaa|abcd|ddd), 'circular' (bcd|abcd|abc).  ``pad`` lists
+    (before, after) pairs from the LAST dim backwards, as PyTorch: pad(x, (1, 1)) pads the
+    last dim by one on each side."""
+    expect(mode in ("constant", "reflect", "replicate", "circular"), "pad",
+           f"mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     expect(len(pad) % 2 == 0 and len(pad) // 2 <= x.ndim, "pad",
            f"pad {pad} must hold (before, after) pairs for at most {x.ndim} dims")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     expect(all(lo >= 0 and hi >= 0 for lo, hi in widths), "pad", "negative padding is not supported")
+    if mode != "constant":
+        return _pad_by_index(x, widths, mode)
     return Pad(tuple(widths), value)(x)
+
+
+def _pad_by_index(x, widths, mode):
+    """Reflect / replicate / circular padding as one ``index_select`` per padded dim: the
+    padded position i (from -before to n - 1 + after) reads x at
+    reflect: |i| mirrored at n - 1;  replicate: clip(i, 0, n - 1);  circular: i mod n.
+    The gradient of a position read several times adds up (index_select's backward)."""
+    from .indexing import index_select
+    for d, (lo, hi) in enumerate(widths):
+        if not lo and not hi:
+            continue
+        n = x.shape[d]
+        if mode == "reflect":       # a mirror image may not reach past the far edge
+            ok, need = max(lo, hi) < n, "larger than each pad"
+        elif mode == "circular":    # one wrap at most
+            ok, need = max(lo, hi) <= n, "at least each pad"
+        else:
+            ok, need = n > 0, "non-empty"
+        expect(ok, "pad", f"{mode} padding of ({lo}, {hi}) needs dim {d} (size {n}) to be {need}")
+        i = numpy.arange(-lo, n + hi)
+        if mode == "reflect":
+            i = numpy.abs(i)
+            i = numpy.where(i > n - 1, 2 * (n - 1) - i, i)
+        elif mode == "replicate":
+            i = numpy.clip(i, 0, n - 1)
+        else:
+            i = i % n
+        x = index_select(x, d, backend.array_module(x.array).asarray(i))
+    return x
 
 
 def flip(x, *dims):

@@ -9,6 +9,7 @@ a transpose (see ``ops/conv.py``).
 
 from ... import backend
 from ...ops import conv as C
+from ...ops.shape import pad
 from ..parameter import Parameter
 from .linear import reset_affine
 from .module import Module
@@ -26,9 +27,13 @@ class _ConvNd(Module):
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must be divisible by groups ({groups})")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{name}: padding_mode {padding_mode!r} is not supported; "
-                                      f"only 'zeros'")
+        modes = ("zeros", "reflect", "replicate", "circular")
+        if padding_mode not in modes:
+            raise ValueError(f"{name}: padding_mode must be one of {modes}, got "
+                             f"{padding_mode!r}")
+        if self.transposed and padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported for transposed "
+                             f"convolutions, got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = C.ntuple(kernel_size, d, "kernel_size", name)
         self.stride = C.ntuple(stride, d, "stride", name)
@@ -73,6 +78,8 @@ class _ConvNd(Module):
             s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         if self.bias is None:
             s += ", bias=False"
         return s
@@ -85,8 +92,26 @@ class _Conv(_ConvNd):
                          groups, bias, padding_mode, dtype=dtype)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            # pad with x's own values first (F.pad), then convolve without padding
+            input = pad(input, self._pad_widths(), mode=self.padding_mode)
+            return C._conv(input, self.weight, self.bias, self.stride, 0, self.dilation,
+                           self.groups, self.d, False, None)
         return C._conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                        self.groups, self.d, False, None)
+
+    def _pad_widths(self):
+        """F.pad's (before, after) pairs, last dim first; 'same' puts the odd one after."""
+        pairs = []
+        for i in reversed(range(self.d)):
+            if self.padding == "same":
+                total = self.dilation[i] * (self.kernel_size[i] - 1)
+                pairs += [total // 2, total - total // 2]
+            elif self.padding == "valid":
+                pairs += [0, 0]
+            else:
+                pairs += [self.padding[i]] * 2
+        return tuple(pairs)
 
 
 class Conv1d(_Conv):

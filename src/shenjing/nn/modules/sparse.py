@@ -10,15 +10,20 @@ class Embedding(Module):
     """Maps integer ids of any shape to vectors: ids.shape -> ids.shape + (embedding_dim,).
 
     The table starts as N(0, 1), as PyTorch's; the row at ``padding_idx`` starts at zero
-    and gets no gradient.
+    and gets no gradient.  With ``max_norm``, every forward first rescales, in place, the
+    looked-up rows whose ``norm_type``-norm exceeds it: w_i <- w_i * max_norm / (||w_i|| + 1e-7)
+    (so the weight changes during forward, as in PyTorch).
     """
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
-                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, dtype=None):
+                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                 _freeze=False, dtype=None):
         super().__init__()
-        if max_norm is not None or scale_grad_by_freq or sparse:
-            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are "
-                                      "not supported")
+        if scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: scale_grad_by_freq and sparse are not supported")
+        if max_norm is not None and not max_norm > 0:
+            raise ValueError(f"Embedding: max_norm must be a positive number, got {max_norm!r}")
+        self.max_norm, self.norm_type = max_norm, norm_type
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx {padding_idx} is outside "
@@ -40,20 +45,25 @@ class Embedding(Module):
             self.weight.array[self.padding_idx] = 0
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0):
         """An embedding whose table is ``embeddings`` (V, D), frozen unless ``freeze=False``."""
         if embeddings.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: expects a 2-d table, got shape "
                              f"{tuple(embeddings.shape)}")
-        return cls(*embeddings.shape, padding_idx=padding_idx, _weight=embeddings.detach(),
-                   _freeze=freeze)
+        return cls(*embeddings.shape, padding_idx=padding_idx, max_norm=max_norm,
+                   norm_type=norm_type, _weight=embeddings.detach(), _freeze=freeze)
 
     def forward(self, ids):
         if ids.dtype.kind not in "iu":
             raise TypeError(f"Embedding: ids must be an integer tensor, got {ids.dtype}; "
                             f"convert with ids.long()")
-        return ops.embedding(ids, self.weight, self.padding_idx)
+        return ops.embedding(ids, self.weight, self.padding_idx, self.max_norm, self.norm_type)
 
     def extra_repr(self):
         pad = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
+        if self.max_norm is not None:
+            pad += f", max_norm={self.max_norm}"
+            if self.norm_type != 2:
+                pad += f", norm_type={self.norm_type}"
         return f"{self.num_embeddings}, {self.embedding_dim}{pad}"

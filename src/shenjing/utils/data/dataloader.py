@@ -8,11 +8,14 @@
 ``shuffle=True`` draws a new order at the start of every pass from the process-wide
 generator, so ``shenjing.manual_seed(n)`` makes the epochs reproducible.
 
-Workers: everything runs in the main process.  ``num_workers``, ``pin_memory``,
-``timeout``, ``worker_init_fn``, ``multiprocessing_context``, ``prefetch_factor`` and
-``persistent_workers`` are accepted, so that PyTorch code runs unchanged, and otherwise
-ignored (``worker_init_fn`` is never called; ``get_worker_info()`` is None).  On in-memory
-data the batched fast path (``fetch.py``) is what makes loading cheap.
+Workers: with ``num_workers=0`` everything runs in the main process; with
+``num_workers > 0`` that many processes fetch and collate the batches (``worker.py``):
+``worker_init_fn(worker_id)``, ``prefetch_factor`` (batches in flight per worker),
+``persistent_workers`` (keep the processes from one pass to the next), ``timeout``,
+``multiprocessing_context`` and ``get_worker_info()`` behave as PyTorch's.  The batches and
+their order are the same as with ``num_workers=0``.  Workers pay off when each item costs
+real work (decoding, augmentation); on in-memory data the batched fast path (``fetch.py``)
+in the main process is cheaper.  ``pin_memory`` is accepted and ignored (CPU only).
 """
 
 import itertools
@@ -22,12 +25,9 @@ from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .fetch import batch_fetcher
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .worker import WorkerPool, get_worker_info
 
-
-def get_worker_info():
-    """Information on the current loader worker: always None, samples are loaded in the
-    main process."""
-    return None
+__all__ = ["DataLoader", "get_worker_info"]
 
 
 class DataLoader:
@@ -50,6 +50,14 @@ class DataLoader:
                              f"got {num_workers!r}")
         if timeout < 0:
             raise ValueError(f"DataLoader: timeout should be non-negative, got {timeout!r}")
+        if num_workers == 0 and (prefetch_factor is not None or persistent_workers):
+            raise ValueError("DataLoader: prefetch_factor and persistent_workers need "
+                             "num_workers > 0 (they are options of worker processes), got "
+                             "num_workers=0")
+        if prefetch_factor is not None and (isinstance(prefetch_factor, bool) or not isinstance(
+                prefetch_factor, numbers.Integral) or prefetch_factor <= 0):
+            raise ValueError(f"DataLoader: prefetch_factor should be a positive integer, got "
+                             f"{prefetch_factor!r}")
         if batch_size is not None:
             if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
                     or batch_size <= 0:
@@ -102,8 +110,11 @@ class DataLoader:
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
         self.in_order = in_order
+        self._pool = None
 
     def __iter__(self):
+        if self.num_workers > 0:
+            return self._iter_workers()
         if isinstance(self.dataset, IterableDataset):
             return self._iter_stream()
         if self.batch_sampler is not None:
@@ -115,6 +126,24 @@ class DataLoader:
         fetch = batch_fetcher(self.dataset, self.collate_fn)
         for indices in self.batch_sampler:
             yield fetch(indices)
+
+    def _iter_workers(self):
+        if isinstance(self.dataset, IterableDataset):
+            kind, tasks = "stream", None
+        elif self.batch_sampler is not None:
+            kind, tasks = "batch", self.batch_sampler
+        else:
+            kind, tasks = "item", self.sampler
+        pool = self._pool
+        if pool is None or pool.closed:
+            pool = WorkerPool(self, kind)
+            if self.persistent_workers:
+                self._pool = pool
+        try:
+            yield from pool.run(tasks)
+        finally:
+            if not self.persistent_workers:
+                pool.shutdown()
 
     def _iter_stream(self):
         samples = iter(self.dataset)
