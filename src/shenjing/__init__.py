@@ -20,6 +20,9 @@ from .io import load, save  # shenjing.save / shenjing.load: safetensors files
 from . import nn  # noqa: E402 - the PyTorch face: shenjing.nn, shenjing.nn.functional
 from . import optim  # noqa: E402 - shenjing.optim: optimizers and lr_scheduler
 from . import utils  # noqa: E402 - shenjing.utils.data: Dataset, DataLoader
+from . import func  # noqa: E402 - shenjing.func: grad, vmap (torch.func)
+from .compiler import compile  # noqa: E402,A004 - shenjing.compile (torch.compile), a no-op today
+from . import accelerator  # noqa: E402 - shenjing.accelerator: torch.accelerator's names
 
 __version__ = "0.1.0"
 
@@ -34,3 +37,11 @@ def is_tensor(obj):
 def numel(x):
     """The number of elements of tensor ``x``."""
     return x.numel()
+
+
+def __getattr__(name):
+    """``shenjing.vision`` is imported on first use, keeping ``import shenjing`` light."""
+    if name == "vision":
+        import importlib
+        return importlib.import_module(f"{__name__}.vision")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,12 +7,17 @@ Keras face.
 """
 
 from . import functional, lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .lbfgs import LBFGS
 from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "functional",
            "lr_scheduler"]
+__all__ += ["Adadelta", "Adamax", "RAdam", "LBFGS"]

@@ -32,6 +32,7 @@ import numpy
 from .. import backend
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
+from . import hooks
 
 
 class _Required:
@@ -45,16 +46,17 @@ required = _Required()
 
 
 def _mark_called(step):
-    """Wrap a subclass's ``step`` so that schedulers can tell it ran (the order warning)."""
+    """Wrap ``step`` so that schedulers can tell it ran (the order warning), and run the
+    step hooks around it (``optim/hooks.py``)."""
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
         self._opt_called = True
-        return step(self, *args, **kwargs)
+        return hooks.run_step(self, step, args, kwargs)
     wrapper._marks_call = True
     return wrapper
 
 
-class Optimizer:
+class Optimizer(hooks.HookMixin):
     """Base class of the optimizers: ``Optimizer(params, defaults)``.
 
     ``params`` is an iterable of tensors, of ``(name, tensor)`` pairs, or of dicts (parameter
@@ -245,6 +247,7 @@ class Optimizer:
         "params": [index, ...]}]}``.  As in PyTorch, the tensors are the optimizer's own
         buffers, not copies: save them (or deep-copy the dict) before stepping again.
         """
+        hooks.run_state_dict_pre(self)
         index = {}
         groups = []
         for group in self.param_groups:
@@ -254,7 +257,7 @@ class Optimizer:
             packed["params"] = [index[id(p)] for p in group["params"]]
             groups.append(packed)
         state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
-        return {"state": state, "param_groups": groups}
+        return hooks.run_state_dict_post(self, {"state": state, "param_groups": groups})
 
     def load_state_dict(self, state_dict):
         """Restore what ``state_dict()`` returned, onto this optimizer's parameters.
@@ -262,6 +265,7 @@ class Optimizer:
         The options of each group are replaced by the saved ones; buffers are copied and
         cast to their parameter's dtype, so the saved dict stays untouched.
         """
+        state_dict = hooks.run_load_state_dict_pre(self, state_dict)
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{self._name}.load_state_dict: the saved state has "
@@ -293,6 +297,10 @@ class Optimizer:
             groups.append(saved)
         self.state = state
         self.param_groups = groups
+        hooks.run_load_state_dict_post(self)
+
+
+Optimizer.step = _mark_called(Optimizer.step)  # the step hooks run around the base step too
 
 
 def check_option(ok, optimizer, what, option, value, expected):
