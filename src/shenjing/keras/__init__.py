@@ -11,7 +11,8 @@
 - ``keras.losses``, ``keras.metrics``, ``keras.optimizers`` (with ``schedules``),
   ``keras.callbacks``, ``keras.activations``, ``keras.initializers``,
   ``keras.regularizers``;
-- ``keras.datasets``, ``keras.preprocessing.text`` / ``.sequence``, ``keras.utils``.
+- ``keras.datasets``, ``keras.preprocessing.text`` / ``.sequence``, ``keras.utils``;
+- ``keras.ops`` and ``keras.random``: Keras 3's backend-neutral ops, for custom layers.
 
 The face adapts, the engine computes: layers call shenjing's ops (a ``Dense`` and an
 ``nn.Linear`` run the same fused linear op), optimizers shenjing's update functions, and
@@ -23,7 +24,8 @@ from . import (activations, callbacks, datasets, initializers, layers, losses, m
                optimizers, preprocessing, regularizers, utils)
 from .layers import Input, KerasTensor, Layer
 from .models import Model, Sequential
+from . import ops, random  # noqa: E402 - keras.ops and keras.random (Keras 3)
 
 __all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "layers", "models", "losses",
            "metrics", "optimizers", "callbacks", "activations", "initializers", "regularizers",
-           "datasets", "preprocessing", "utils"]
+           "datasets", "preprocessing", "utils", "ops", "random"]
