@@ -42,6 +42,7 @@ import numpy
 from .. import backend
 from ..autograd.tensor import Tensor
 from . import registry
+from .layers.layer import get_keras_mask
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                         huber_loss, kl_div, l1_loss, mse_loss, nll_loss)
 
@@ -348,7 +349,32 @@ kld = KLD = kullback_leibler_divergence = kl_divergence
 # ------------------------------------------------------------------ the reduction
 
 
-def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+def apply_mask(values, sample_weight, mask, reduction, who="loss"):
+    """Keras's ``apply_mask``: the mask of the predictions (bool, the shape of the per-step
+    losses ``values``) folded into the sample weights.  For the averaging reductions a valid
+    entry weighs total / valid, so that the mean over all entries is the mean over the
+    valid ones: sum(w m l) / sum(m); for the others it weighs 1."""
+    mask = numpy.asarray(_array(mask)).astype(bool)
+    if mask.shape != tuple(values.shape):
+        raise ValueError(f"{who}: the predictions carry a mask of shape {mask.shape}, but the "
+                         f"values per step have shape {tuple(values.shape)}; a mask has the "
+                         f"shape of the predictions without their last axis")
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = int(mask.sum())
+        weight = mask.size / valid if valid else 0.0
+        float_mask = numpy.where(mask, weight, 0.0)
+    else:
+        float_mask = mask.astype(numpy.float64)
+    if sample_weight is None:
+        return float_mask
+    weights = _array(sample_weight).astype(numpy.float64)
+    if weights.ndim < float_mask.ndim:     # per-sample weights of per-step losses
+        weights = weights.reshape(weights.shape + (1,) * (float_mask.ndim - weights.ndim))
+    return float_mask * weights
+
+
+def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size",
+                           mask=None):
     """Weight the per-sample losses and reduce them (Keras's ``reduce_weighted_values``).
 
     values (N,) (or (N, T), or ()); sample_weight broadcastable to it, (N,) or (N, 1) ->
@@ -357,10 +383,15 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         "sum":                          sum(w l)
         "mean_with_sample_weight":      sum(w l) / sum(w)   (0 when the weights sum to 0)
         None, "none":                   w l unreduced
+
+    ``mask`` (bool, the shape of ``values``; the mask a model's output carries) keeps the
+    valid entries only: the mean becomes sum(w m l) / sum(m) (``apply_mask``).
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, got "
                          f"{reduction!r}")
+    if mask is not None:
+        sample_weight = apply_mask(values, sample_weight, mask, reduction)
     weights = None
     if sample_weight is not None:
         weights = _constant(_array(sample_weight), values.dtype)
@@ -404,11 +435,14 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        mask = get_keras_mask(y_pred)          # a masked model output: average the valid steps
         y_pred = _prediction(self.name, y_pred, self.dtype)
         loss = self.call(_constant(y_true), y_pred)
         if not isinstance(loss, Tensor):
             raise TypeError(f"{type(self).__name__}.call must return a shenjing tensor (the "
                             f"loss of each sample), got {type(loss).__name__}")
+        if mask is not None:
+            sample_weight = apply_mask(loss, sample_weight, mask, self.reduction, who=self.name)
         return reduce_weighted_values(loss, sample_weight, self.reduction)
 
     def call(self, y_true, y_pred):

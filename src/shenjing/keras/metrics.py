@@ -26,6 +26,7 @@ import numpy
 
 from ..autograd import no_grad
 from . import losses, registry
+from .layers.layer import get_keras_mask
 from .losses import _array, squeeze_or_expand_to_same_rank
 
 
@@ -168,8 +169,14 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add a batch; a mask carried by ``y_pred`` (a masked model output) weighs the
+        valid steps 1 and the others 0, times ``sample_weight`` (Keras's rule)."""
+        mask = get_keras_mask(y_pred)
         with no_grad():
             values = self._fn(_array(y_true), _array(y_pred), **self._fn_kwargs)
+        if mask is not None:
+            sample_weight = losses.apply_mask(values, sample_weight, mask, "sum",
+                                              who=f"metric {self.name!r}")
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):

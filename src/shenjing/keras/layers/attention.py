@@ -70,7 +70,13 @@ class MultiHeadAttention(Layer):
     probabilities after dropout (those multiplied with the values), where Keras returns them
     before dropout.  Only ``attention_axes=None`` (attention over the sequence axis) is
     supported.
+
+    Masks attached to the inputs (``Embedding(mask_zero=True)``, ``Masking``) are Keras's
+    ``query_mask``/``value_mask``/``key_mask`` when those are not given, and the output
+    carries the query's mask on.
     """
+
+    supports_masking = True
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, flash_attention=None,
@@ -240,7 +246,9 @@ class Attention(Layer):
     query i see keys 0..i.  "dot" runs on the fused ``scaled_dot_product_attention`` op (the
     scale is applied to the query first, so that it stays a trained weight); "concat"
     scores are composed from ops and go through the op family's masked softmax.
-    ``return_attention_scores`` also returns the probabilities (B, T, S).
+    ``return_attention_scores`` also returns the probabilities (B, T, S).  Masks attached
+    to the inputs (``Embedding(mask_zero=True)``) are the ``mask`` when it is not given, and
+    the output carries the query's mask on; a third (key) mask is ignored, as in Keras.
     """
 
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
@@ -283,9 +291,11 @@ class Attention(Layer):
         b, t, s = q.shape[0], q.shape[1], k.shape[1]
         query_mask = value_mask = None
         if mask is not None:
-            if not isinstance(mask, (list, tuple)) or len(mask) != 2:
-                raise ValueError(f"{self.who}: mask must be a list [query_mask, value_mask]")
-            query_mask, value_mask = mask
+            if not isinstance(mask, (list, tuple)) or len(mask) not in (2, 3):
+                raise ValueError(f"{self.who}: mask must be a list [query_mask, value_mask] "
+                                 f"(or [query_mask, value_mask, key_mask]), got "
+                                 f"{type(mask).__name__}")
+            query_mask, value_mask = mask[0], mask[1]
         keep = None
         if value_mask is not None:
             value_mask = _bool_mask(value_mask, self.who, "value_mask")
@@ -320,6 +330,12 @@ class Attention(Layer):
                                  f"{query_mask.shape}")
             out = out * Tensor(query_mask[:, :, None].astype(out.dtype))
         return (out, weights) if return_attention_scores else out
+
+    def compute_mask(self, inputs, mask=None):
+        """The query's mask (the output has the query's steps), or None."""
+        if isinstance(mask, (list, tuple)) and mask:
+            return mask[0]
+        return None
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,

@@ -52,6 +52,8 @@ class Dense(Layer):
     call.  Initializers and regularizers are Keras's (names, objects or callables); a
     regularized weight's penalty is listed in ``losses``."""
 
+    supports_masking = True    # the mask of a sequence passes through unchanged
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
@@ -106,6 +108,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function (a name such as ``"relu"``, or a callable) to its
     input: any shape -> the same shape."""
+
+    supports_masking = True    # the mask of a sequence passes through unchanged
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
@@ -167,6 +171,8 @@ class Dropout(Layer):
     that axis) shares one draw along its axes of size 1, e.g. ``(N, 1, C)`` drops whole
     channels of a sequence; ``seed`` gives the layer a random stream of its own.
     ``training`` None means the layer's mode (``train()`` / ``eval()``)."""
+
+    supports_masking = True    # the mask of a sequence passes through unchanged
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -22,8 +22,9 @@ class Embedding(Layer):
 
     Float ids holding integers are cast, as Keras casts them; an id outside
     [0, input_dim) is an ``IndexError`` naming the layer, the id and ``input_dim``.
-    ``mask_zero=True`` is accepted and ``compute_mask`` gives ``ids != 0``, but the mask is
-    not passed on to the next layers (padding id 0 is embedded like any other id).
+    ``mask_zero=True`` makes id 0 padding: the output carries the mask ``ids != 0`` (bool,
+    ids.shape), which the next layers get as ``mask=`` (an LSTM skips the padded steps, a
+    loss averages over the others), as in Keras; id 0 is still looked up in the table.
     ``input_length`` (Keras 2) is accepted and kept in the config.
     """
 
@@ -83,8 +84,8 @@ class Embedding(Layer):
         return ops.embedding(self.ids(inputs), self.embeddings)
 
     def compute_mask(self, inputs, mask=None):
-        """``ids != 0`` (a bool tensor) when ``mask_zero``, else None; computed on request
-        only, not propagated to other layers."""
+        """``ids != 0`` (a bool tensor of the ids' shape) when ``mask_zero``, else None; the
+        layer's call attaches it to the output."""
         if not self.mask_zero:
             return None
         array = inputs.array if isinstance(inputs, Tensor) else numpy.asarray(inputs)

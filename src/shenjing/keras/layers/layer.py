@@ -10,6 +10,12 @@ BatchNormalization uses its moving statistics).  Being a ``Module``, a layer's
 parameters, ``state_dict`` and sub-layers work as in the PyTorch face.  Called on KerasTensors (``keras.Input``), a layer builds a graph
 instead of computing (``keras_tensor.py``, Keras's functional API).
 
+Masks follow Keras 3: a layer's ``compute_mask(inputs, previous_mask)`` gives the mask of
+its output, which its call attaches to the output tensor (``set_keras_mask``); the next
+layer whose ``call`` takes ``mask`` (or ``<argument>_mask``) gets it there, so that masks
+flow through Sequential and functional models with no help from the model.  A layer with
+``supports_masking = True`` passes its input's mask on unchanged.
+
     class Scale(Layer):
         def build(self, input_shape):
             self.factor = Parameter(shenjing.ones(input_shape[-1]))
@@ -22,6 +28,8 @@ instead of computing (``keras_tensor.py``, Keras's functional API).
 import contextvars
 import inspect
 import itertools
+import warnings
+import weakref
 from collections import defaultdict
 
 import numpy
@@ -30,6 +38,7 @@ from ...autograd.tensor import Tensor
 from ...nn.modules.module import Module
 from ...nn.parameter import Parameter
 from .keras_tensor import KerasTensor, is_symbolic, symbolic_call
+from .keras_tensor import flatten as _flatten
 from ..registry import snake_case
 
 #: keyword arguments every Keras layer accepts; the input-shape ones are kept for a model
@@ -64,6 +73,57 @@ def accepts_training(layer):
     return cached
 
 
+#: Keras's ``_keras_mask``: the masks attached to tensors, id -> (weak reference, mask); an
+#: entry goes with its tensor (a ``Tensor`` has slots, so the mask cannot be an attribute)
+_MASKS = {}
+
+
+def get_keras_mask(x):
+    """The mask a layer attached to ``x`` (a bool tensor, (N, T) for a sequence), or None."""
+    entry = _MASKS.get(id(x))
+    return entry[1] if entry is not None and entry[0]() is x else None
+
+
+def set_keras_mask(x, mask):
+    """Attach ``mask`` to the tensor ``x`` (None removes it), as Keras's ``set_keras_mask``:
+    the next layer's call gets it as ``mask=``, and a loss averages over its True entries."""
+    key = id(x)
+    if mask is None:
+        _MASKS.pop(key, None)
+        return
+
+    def forget(ref, key=key):
+        entry = _MASKS.get(key)
+        if entry is not None and entry[0] is ref:
+            del _MASKS[key]
+    _MASKS[key] = (weakref.ref(x, forget), mask)
+
+
+def _masks_of(structure):
+    """The attached mask of each tensor of a nest (None where there is none)."""
+    if isinstance(structure, (list, tuple)):
+        return [_masks_of(item) for item in structure]
+    return get_keras_mask(structure) if isinstance(structure, Tensor) else None
+
+
+def _any_mask(masks):
+    if isinstance(masks, list):
+        return any(_any_mask(m) for m in masks)
+    return masks is not None
+
+
+def call_parameters(layer):
+    """The parameter names of ``layer.call``, cached (Keras's call signature)."""
+    cached = layer.__dict__.get("_call_parameters")
+    if cached is None:
+        parameters = inspect.signature(layer.call).parameters.values()
+        positional = [p.name for p in parameters
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        cached = (positional, {p.name for p in parameters})
+        layer.__dict__["_call_parameters"] = cached
+    return cached
+
+
 def unique_weight_name(layer, base):
     """``base_1``, ``base_2``, ...: the first not yet taken in ``layer``."""
     for n in itertools.count(1):
@@ -93,6 +153,11 @@ class Layer(Module):
     input-shape hints ``input_shape``/``batch_input_shape``/``input_dim``/``batch_size``
     that a model's first layer may carry (kept in ``input_shape_hint``).
     """
+
+    #: whether the layer passes on the mask of its (first) input, Keras's ``supports_masking``:
+    #: True for the layers that keep the time axis (Dense, Activation, Dropout, ...); a layer
+    #: that overrides ``compute_mask`` makes its own masks
+    supports_masking = False
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
                  batch_input_shape=None, input_dim=None, batch_size=None, **kwargs):
@@ -255,18 +320,72 @@ class Layer(Module):
             return symbolic_call(self, inputs, args, kwargs)   # the functional API
         if not self.built:
             self._ensure_built(inputs)
+        previous_mask = None
+        if _MASKS or kwargs.get("mask") is not None:
+            previous_mask = self._fill_masks(inputs, args, kwargs)
         training = kwargs.pop("training", None)
         if training is None:
             training = _training.get()
         if training is not None and accepts_training(self):
             kwargs["training"] = training   # (a call without the argument is not given it)
         if training is None:
-            return super().__call__(inputs, *args, **kwargs)
-        token = _training.set(bool(training))   # layers called inside inherit it
-        try:
-            return super().__call__(inputs, *args, **kwargs)
-        finally:
-            _training.reset(token)
+            outputs = super().__call__(inputs, *args, **kwargs)
+        else:
+            token = _training.set(bool(training))   # layers called inside inherit it
+            try:
+                outputs = super().__call__(inputs, *args, **kwargs)
+            finally:
+                _training.reset(token)
+        if previous_mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            self._attach_masks(inputs, outputs, previous_mask)
+        return outputs
+
+    # ------------------------------------------------------------ masks
+
+    def _fill_masks(self, inputs, args, kwargs):
+        """Keras's mask arguments, in place in ``kwargs``: ``mask`` from the masks attached to
+        the first input (a list for a list of inputs), ``<name>_mask`` from those of the
+        argument ``<name>`` (MultiHeadAttention's query/value/key), where the call takes them
+        and they were not given.  Returns the previous mask, for ``compute_mask``."""
+        positional, names = call_parameters(self)
+        given = kwargs.get("mask")
+        previous = given if given is not None else _masks_of(inputs)
+        if "mask" in names and given is None and _any_mask(previous):
+            kwargs["mask"] = previous
+        values = dict(zip(positional, (inputs,) + args))
+        values.update(kwargs)
+        consumed = "mask" in names
+        for name, value in values.items():
+            key = f"{name}_mask"
+            if key in names and values.get(key) is None:
+                mask = _masks_of(value)
+                if _any_mask(mask):
+                    kwargs[key] = mask
+                    consumed = True
+        if _any_mask(previous) and not consumed and not self.supports_masking \
+                and type(self).compute_mask is Layer.compute_mask:
+            warnings.warn(f"{self.name} ({type(self).__name__}) was given an input with a mask, "
+                          f"but does not support masking: the layers after it do not see the "
+                          f"mask", stacklevel=3)
+        return previous if _any_mask(previous) else None
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the output (a bool tensor, or a list for several outputs), from the
+        inputs and the mask of the first input; the base class passes ``previous_mask`` on
+        when ``supports_masking``, else gives None (the mask stops here)."""
+        return previous_mask if self.supports_masking else None
+
+    def _attach_masks(self, inputs, outputs, previous_mask):
+        """Attach ``compute_mask``'s masks to the outputs that carry none yet."""
+        flat = _flatten(outputs)
+        if flat and all(get_keras_mask(t) is not None for t in flat if isinstance(t, Tensor)):
+            return
+        masks = self.compute_mask(inputs, previous_mask)
+        if masks is None:
+            return
+        for tensor, mask in zip(flat, _flatten(masks)):
+            if isinstance(tensor, Tensor) and mask is not None and get_keras_mask(tensor) is None:
+                set_keras_mask(tensor, mask)
 
     def is_training(self, training):
         """``training`` as given (or inherited from the call of an outer layer), else the

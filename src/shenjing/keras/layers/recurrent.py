@@ -17,9 +17,16 @@ time loop and backpropagation through time; the layer only adapts layouts:
 ``go_backwards=True`` runs the op in reverse and returns the outputs in the order they were
 computed (last input step first), as Keras does; ``return_state=True`` returns
 ``[output, h, c]`` (LSTM) or ``[output, h]``.  ``dropout`` drops input features with one
-mask per sequence, the same at every step (Keras's); ``recurrent_dropout``, masking,
+mask per sequence, the same at every step (Keras's); ``recurrent_dropout``,
 ``stateful`` and ``GRU(reset_after=False)`` are not supported, nor activations other than
 ``tanh`` (and ``relu`` for SimpleRNN) and ``sigmoid``, which the fused ops compute.
+
+A mask (N, T) (``mask=``, or attached by ``Embedding(mask_zero=True)``/``Masking``) skips
+steps as Keras does: the state is carried over a masked step and the output there repeats
+the previous one (zeros before the first valid step; zeros at every masked step with
+``zero_output_for_mask``, which ``Bidirectional`` sets for ``return_sequences``).  The op
+runs with each row's valid steps moved to the front and ``lengths`` = their number, and the
+outputs are read back per step (``masking.SkipPlan``); a right-padded mask moves nothing.
 
     lstm = LSTM(64, return_sequences=True)
     y = lstm(x)                  # x (N, T, 8) -> (N, T, 64); kernel (8, 256)
@@ -34,6 +41,7 @@ from ...ops.recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .. import activations, initializers, regularizers
 from .core import layer_input
 from .layer import Layer
+from .masking import sequence_mask, skip_plan
 
 
 class ForgetBiasOne:
@@ -57,6 +65,7 @@ class _RNN(Layer):
     tensors), ``allowed`` (the activations its op computes) and ``run_op``."""
 
     gates, states = 1, 1
+    supports_masking = True
     allowed = {"activation": ("tanh",), "recurrent_activation": ("sigmoid",)}
     config_keys = ()          # the subclass's own constructor arguments
 
@@ -186,25 +195,41 @@ class _RNN(Layer):
         if x.ndim != 3 or x.shape[-1] != features:
             raise ValueError(f"{self.who}: expected a 3-d input (batch, timesteps, features) = "
                              f"(N, T, {features}), got shape {tuple(x.shape)}")
-        if mask is not None:
-            raise NotImplementedError(f"{self.who}: masks are not supported; pad sequences and "
-                                      f"let the layer read the padding")
+        steps = sequence_mask(mask, x, self.who)
+        plan = None if steps is None or steps.all() else skip_plan(
+            steps, self.go_backwards, self.zero_output_for_mask)
         n = x.shape[0]
         if self.dropout and self.is_training(training):
             # one mask per sequence and feature, the same at every step
             ones = Tensor(backend.array_module(x.array).ones((n, 1, features), x.dtype))
             x = x * _dropout(ones, self.dropout)
         states = self._initial_states(initial_state, n, x.dtype)
+        lengths = None
+        if plan is not None:
+            x, lengths = plan.inputs(x), plan.lengths
         # time-major view; the op's input projection reads it in one GEMM (reshaping the
         # view copies x once)
-        y, *finals = self.run_op(ops.transpose(x, 0, 1), states, self.op_weights(x.dtype))
+        y, *finals = self.run_op(ops.transpose(x, 0, 1), states, self.op_weights(x.dtype),
+                                 lengths)
         if self.return_sequences:
             output = ops.transpose(y, 0, 1)        # (N, T, U), a view
+            if plan is not None:
+                output = plan.outputs(output)
             if self.go_backwards:
                 output = ops.flip(output, 1)        # Keras's order: last input step first
         else:
             output = finals[0]
+            if plan is not None:
+                output = plan.last_output(output, self.zero_output_for_mask)
         return [output, *finals] if self.return_state else output
+
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask for the output sequence with ``return_sequences`` (else None);
+        None for the states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0] if mask else None
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] + [None] * self.states if self.return_state else output_mask
 
     def get_config(self):
         config = {**super().get_config(), "units": self.units,
@@ -246,9 +271,9 @@ class SimpleRNN(_RNN):
             raise TypeError("SimpleRNN has no recurrent_activation argument")
         super().__init__(units, activation=activation, **kwargs)
 
-    def run_op(self, x, states, weights):
+    def run_op(self, x, states, weights, lengths=None):
         return rnn_sequence(x, states[0], *weights, reverse=self.go_backwards,
-                            nonlinearity=activations.serialize(self.activation))
+                            nonlinearity=activations.serialize(self.activation), lengths=lengths)
 
 
 class LSTM(_RNN):
@@ -271,8 +296,9 @@ class LSTM(_RNN):
             return ForgetBiasOne(self.bias_initializer, self.units)
         return self.bias_initializer
 
-    def run_op(self, x, states, weights):
-        return lstm_sequence(x, states[0], states[1], *weights, reverse=self.go_backwards)
+    def run_op(self, x, states, weights, lengths=None):
+        return lstm_sequence(x, states[0], states[1], *weights, reverse=self.go_backwards,
+                             lengths=lengths)
 
 
 class GRU(_RNN):
@@ -307,8 +333,8 @@ class GRU(_RNN):
         bias = self.bias[:, order]
         return w_ih, w_hh, bias[0], bias[1]
 
-    def run_op(self, x, states, weights):
-        return gru_sequence(x, states[0], *weights, reverse=self.go_backwards)
+    def run_op(self, x, states, weights, lengths=None):
+        return gru_sequence(x, states[0], *weights, reverse=self.go_backwards, lengths=lengths)
 
 
 #: the layers Bidirectional wraps, by class name (for from_config)
@@ -324,8 +350,11 @@ class Bidirectional(Layer):
     copy with ``go_backwards`` flipped (``backward_<name>``) unless ``backward_layer`` is
     given; their sequences are merged step by step in time order (the backward one's
     reversed back, a view).  ``return_state``: [output, *forward states, *backward states].
+    A mask reaches both layers; with ``return_sequences`` both give zeros at masked steps
+    (Keras forces their ``zero_output_for_mask``) and the output carries the mask on.
     """
 
+    supports_masking = True
     MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
@@ -361,6 +390,8 @@ class Bidirectional(Layer):
                                      "config": backward_layer.get_config()}
         self.backward_layer = backward_layer
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
+        for sub in (self.forward_layer, self.backward_layer):
+            sub.zero_output_for_mask = self.return_sequences     # as Keras forces it
 
     def build(self, input_shape):
         for layer in (self.forward_layer, self.backward_layer):
@@ -399,6 +430,17 @@ class Bidirectional(Layer):
         if not self.return_state:
             return output
         return (output if isinstance(output, list) else [output]) + states
+
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask for each output sequence with ``return_sequences`` (else None),
+        None for the states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0] if mask else None
+        output_mask = mask if self.return_sequences else None
+        masks = [output_mask] * (2 if self.merge_mode is None else 1)
+        if self.return_state:
+            masks += [None] * (2 * self.forward_layer.states)
+        return masks[0] if len(masks) == 1 else masks
 
     def get_config(self):
         config = {**super().get_config(), "layer": self._layer_config,

@@ -21,7 +21,9 @@ import copy
 
 import numpy
 
+from ...autograd.tensor import Tensor
 from .. import losses as losses_module, metrics as metrics_module
+from ..layers.layer import get_keras_mask, set_keras_mask
 
 
 class _Output:
@@ -114,6 +116,7 @@ class CompiledLoss:
         value is kept for ``update``."""
         total = None
         self.values = []
+        self.masks = [get_keras_mask(p) for p in y_pred]     # for the metrics, in update
         for output, target, prediction in zip(self.outputs, self.targets(y), y_pred):
             loss = output.loss(target, prediction, sample_weight)
             self.values.append(float(loss.item()))
@@ -133,10 +136,14 @@ class CompiledLoss:
         the metrics (not sample-weighted, as Keras's ``metrics``)."""
         self.tracker.update_state(loss, sample_weight=n)
         several = len(self.outputs) > 1
-        for output, value, target, prediction in zip(self.outputs, self.values,
-                                                     self.targets(y), y_pred):
+        masks = getattr(self, "masks", None) or [None] * len(self.outputs)
+        for output, value, target, prediction, mask in zip(self.outputs, self.values,
+                                                           self.targets(y), y_pred, masks):
             if several:
                 output.tracker.update_state(value, sample_weight=n)
+            if mask is not None:     # a masked output: its metrics count the valid steps only
+                prediction = Tensor(numpy.asarray(prediction))
+                set_keras_mask(prediction, mask)
             for metric in output.metrics:
                 metric.update_state(numpy.asarray(target), prediction)
 
