@@ -34,7 +34,8 @@ def test_save_and_load_model_round_trip(tmp_path, digits):
     path = tmp_path / "digits.keras"
     model.save(path)
     with zipfile.ZipFile(path) as archive:
-        assert sorted(archive.namelist()) == ["config.json", "model.safetensors"]
+        assert sorted(archive.namelist()) == ["config.json", "model.safetensors",
+                                              "optimizer.safetensors"]   # trained: Adam's state
         document = json.loads(archive.read("config.json"))
     assert document["class_name"] == "Sequential"
     assert [entry["class_name"] for entry in document["config"]["layers"]] == [

@@ -1,20 +1,29 @@
 """Saving and loading Keras-face models: ``model.save("m.keras")``,
 ``keras.models.load_model("m.keras")``, ``model.save_weights`` / ``load_weights``.
 
-A ``.keras`` file is a zip of two members:
+A ``.keras`` file is a zip of two or three members:
 
-    config.json         {"class_name": "Sequential", "config": {...}, "compile_config":
-                        {...}}: the architecture (every layer's ``get_config``) and the
-                        arguments of ``compile`` when they can be written as names/configs
-    model.safetensors   the weights (``model.state_dict()``), written by ``shenjing.save``
+    config.json             {"class_name": "Sequential", "config": {...}, "compile_config":
+                            {...}}: the architecture (every layer's ``get_config``) and the
+                            arguments of ``compile`` (optimizer config with its learning
+                            rate or schedule, loss, metrics) when they can be written as
+                            names/configs
+    model.safetensors       the weights (``model.state_dict()``), written by ``shenjing.save``
+    optimizer.safetensors   the optimizer's training state, once it has taken a step:
+                            ``Optimizer.get_state`` over ``model.trainable_weights``
+                            (iterations, the slots of each variable in order, Nadam's
+                            product), written by ``shenjing.save``
 
 Loading rebuilds the model from the config (classes looked up by name among
 ``keras.layers``, ``keras.models`` and ``custom_objects``, never imported or run from the
 file), loads the weights and compiles it again.  A functional model's config also lists,
 for each layer call, the layer outputs it reads (``models/functional.py``); loading calls
-the layers again in that graph.  The optimizer's state (Adam's moments) is
-not saved: a loaded model resumes training with a fresh optimizer.  Files are written
-atomically.
+the layers again in that graph.  The optimizer gets its saved state back (Adam's moments,
+the step count), so that N epochs, save, load, M epochs give the same weights, bit for bit,
+as N + M epochs without a break (with the same random generator: same seed, no shuffle or
+a seeded one).  A state that does not fit the weights (another number of variables or
+slots, another shape) is refused, naming the first mismatch; ``compile=False`` loads the
+weights alone.  Files are written atomically.
 
 The format is the same whatever the file is called: a course's ``"best_model.h5"`` or
 ``"my_model"`` gets this zip too (shenjing writes no HDF5), and ``load_model`` reads it
@@ -30,7 +39,7 @@ import zipfile
 from ..io import load as load_tensors, save as save_tensors
 from ..io.atomic import atomic_path
 
-CONFIG, WEIGHTS = "config.json", "model.safetensors"
+CONFIG, WEIGHTS, OPTIMIZER = "config.json", "model.safetensors", "optimizer.safetensors"
 
 
 def serialize(obj):
@@ -90,17 +99,50 @@ def save_model(model, path):
     document = {"class_name": type(model).__name__, "config": model.get_config(),
                 "compile_config": _compile_config(model)}
     text = json.dumps(document, indent=1, allow_nan=False)
-    weights = io.BytesIO()
-    save_tensors(model.state_dict(), weights)
+    members = {CONFIG: text.encode(), WEIGHTS: _tensor_bytes(model.state_dict())}
+    state = optimizer_state(model) if document["compile_config"] else None
+    if state is not None:
+        members[OPTIMIZER] = _tensor_bytes(state)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(CONFIG, text)
-            archive.writestr(WEIGHTS, weights.getvalue())
+            for name, data in members.items():
+                archive.writestr(name, data)
+
+
+def _tensor_bytes(obj):
+    """``obj`` as the bytes of a safetensors file (``shenjing.save``)."""
+    buffer = io.BytesIO()
+    save_tensors(obj, buffer)
+    return buffer.getvalue()
+
+
+def optimizer_state(model):
+    """The optimizer's ``get_state`` over ``model.trainable_weights``; None before its first
+    step (a fresh optimizer has nothing to resume)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or (optimizer.iterations == 0 and not optimizer.built):
+        return None
+    return optimizer.get_state(model.trainable_weights)
+
+
+def restore_optimizer_state(model, state, who, hint=""):
+    """Give ``model.optimizer`` the ``state`` of ``optimizer_state``; ValueError starting
+    with ``who``, naming the first mismatch between the state and the weights, ending with
+    ``hint``."""
+    variables = model.trainable_weights
+    paths = {id(p): name for name, p in model.named_parameters()}
+    try:
+        model.optimizer.set_state(state, variables, [paths.get(id(v), "?") for v in variables])
+    except ValueError as e:
+        raise ValueError(f"{who}: the saved optimizer state does not fit the model's "
+                         f"weights: {e}{hint}") from None
 
 
 def load_model(path, custom_objects=None, compile=True, safe_mode=True):
     """The model saved in a ``.keras`` file, with its weights; compiled again when it was
-    compiled and ``compile`` is true."""
+    compiled and ``compile`` is true, its optimizer then given the saved training state
+    (ValueError naming the first mismatch when that state does not fit the weights;
+    ``compile=False`` skips it and loads the weights alone)."""
     path = os.fspath(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -111,6 +153,9 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
                                  f"(missing {sorted(missing)})")
             document = json.loads(archive.read(CONFIG))
             weights = load_tensors(io.BytesIO(archive.read(WEIGHTS)))
+            state = None
+            if compile and OPTIMIZER in names:
+                state = load_tensors(io.BytesIO(archive.read(OPTIMIZER)))
     except zipfile.BadZipFile as e:
         raise ValueError(f"load_model({path!r}): not a zip file ({e})") from None
     model = deserialize_layer(document, custom_objects)
@@ -124,6 +169,9 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
             loss = losses.get(loss)
         model.compile(optimizer=optimizers.get(config["optimizer"]), loss=loss,
                       metrics=config["metrics"] or None)
+        if state is not None:
+            restore_optimizer_state(model, state, f"load_model({path!r})",
+                                    "; load_model(..., compile=False) loads the weights alone")
     return model
 
 
@@ -144,12 +192,19 @@ def load_weights(model, path):
             weights = load_tensors(io.BytesIO(archive.read(WEIGHTS)))
     else:
         weights = load_tensors(path)
+    assign_by_position(model, weights, f"{model.name}.load_weights({path!r})")
+
+
+def assign_by_position(model, weights, who):
+    """Load the ``{name: tensor}`` dict ``weights`` into ``model``'s state dict in order,
+    whatever the names; ValueError starting with ``who`` unless the count and every shape
+    match."""
     own = model.state_dict()
     if len(weights) != len(own):
-        raise ValueError(f"{model.name}.load_weights({path!r}): the file holds {len(weights)} "
-                         f"weights, the model has {len(own)}")
+        raise ValueError(f"{who}: the file holds {len(weights)} weights, the model has "
+                         f"{len(own)}")
     for (name, saved), (key, tensor) in zip(weights.items(), own.items()):
         if tuple(saved.shape) != tuple(tensor.shape):
-            raise ValueError(f"{model.name}.load_weights({path!r}): weight {key} has shape "
-                             f"{tuple(tensor.shape)}, the file's {name} {tuple(saved.shape)}")
+            raise ValueError(f"{who}: weight {key} has shape {tuple(tensor.shape)}, the "
+                             f"file's {name} {tuple(saved.shape)}")
     model.load_state_dict(dict(zip(own, weights.values())))

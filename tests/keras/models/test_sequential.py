@@ -143,9 +143,10 @@ def test_fit_prints_keras_like_lines(digits, capsys):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     model.fit(x_train[:256], y_train[:256], epochs=2, batch_size=128)
-    out = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out.split("\n")   # each epoch: one line rewritten in place
     assert out[0] == "Epoch 1/2" and out[2] == "Epoch 2/2"
-    assert out[1].startswith("2/2 - ") and "loss: " in out[1] and "accuracy: " in out[1]
+    last = out[1].split("\r")[-1]
+    assert last.startswith("2/2 ━") and "loss: " in last and "accuracy: " in last
 
 
 def test_same_seed_same_training(digits):

@@ -1,5 +1,10 @@
-"""How ``fit``, ``evaluate`` and ``predict`` read data: arrays cut into batches, or an
-iterable that yields batches (a ``DataLoader``, a generator).
+"""How ``fit``, ``evaluate`` and ``predict`` read data: arrays cut into batches, a
+``keras.utils.PyDataset``, or an iterable that yields batches (a ``DataLoader``, a
+generator).  Each batch is ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+An epoch is one pass over the data, or, with ``steps_per_epoch``, that many batches from
+a stream that goes on where the last epoch stopped and starts a new pass once one is used
+up (Keras's rule: a generator is read once, never rewound).
 
 Inputs are cast as Keras casts them: floating arrays to float32 (the layers' dtype),
 integer arrays (token ids) kept as they are.  ``x`` for a model with several inputs is a
@@ -7,11 +12,13 @@ list (or tuple) of arrays, or a dict of them by ``Input`` name; every batch slic
 """
 
 import math
+import warnings
 
 import numpy
 
 from ... import backend
 from ...autograd.tensor import Tensor
+from ..utils import PyDataset
 
 
 def as_array(x, what):
@@ -72,6 +79,30 @@ def is_batches(x):
     return hasattr(x, "__iter__")
 
 
+def class_sample_weights(y, class_weight, sample_weight=None, who="fit"):
+    """Keras's ``class_weight``: each sample weighted by its class's weight (times its
+    ``sample_weight``, if any).  Classes are the integer labels, the argmax of one-hot
+    rows, or rounded binary targets."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"{who}: class_weight must be a dict {{class: weight}}, got a "
+                        f"{type(class_weight).__name__}")
+    if isinstance(y, (list, dict)):
+        raise NotImplementedError(f"{who}: class_weight with several outputs' targets is not "
+                                  f"supported; give sample_weight")
+    labels = as_array(y, who)
+    if labels is None:
+        raise ValueError(f"{who}: class_weight needs targets y")
+    if labels.ndim > 1 and labels.shape[-1] > 1:
+        labels = labels.argmax(-1)                  # one-hot targets
+    labels = numpy.round(labels.reshape(len(labels), -1)[:, 0]).astype(numpy.int64)
+    missing = sorted(set(numpy.unique(labels).tolist()) - set(class_weight))
+    if missing:
+        raise ValueError(f"{who}: class_weight has no weight for classes {missing} (it has "
+                         f"{sorted(class_weight)})")
+    weights = numpy.array([class_weight[c] for c in labels.tolist()], numpy.float32)
+    return weights if sample_weight is None else weights * as_array(sample_weight, who)
+
+
 def split_validation(x, y, sample_weight, fraction):
     """Keras's ``validation_split``: the LAST ``fraction`` of the samples, before shuffling."""
     if not 0 < fraction < 1:
@@ -91,9 +122,13 @@ class ArrayBatches:
     order each pass when ``shuffle`` (from shenjing's generator: ``set_random_seed``
     repeats it).  ``x`` may be several inputs (a list or dict of arrays): each is sliced."""
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, who="fit"):
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, who="fit",
+                 class_weight=None, steps=None):
         self.x, self.y = as_inputs(x, who), as_inputs(y, who)   # y: one per output if several
         self.sample_weight = as_array(sample_weight, who)
+        if class_weight is not None:
+            self.sample_weight = class_sample_weights(self.y, class_weight,
+                                                      self.sample_weight, who)
         if isinstance(self.x, (list, dict)):
             keys = list(self.x) if isinstance(self.x, dict) else range(len(self.x))
             counts = {key: len(a) for key, a in zip(keys, flatten_inputs(self.x))}
@@ -108,8 +143,13 @@ class ArrayBatches:
                 raise ValueError(f"{who}: x has {n} samples but {name} has {num_samples(a)}")
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
             raise ValueError(f"{who}: batch_size must be a positive integer, got {batch_size!r}")
-        self.n, self.batch_size, self.shuffle = n, batch_size or 32, shuffle
+        if not batch_size:   # Keras: steps_per_epoch alone sets the batch size
+            batch_size = math.ceil(n / steps) if steps else 32
+        self.n, self.batch_size, self.shuffle = n, batch_size, shuffle
         self.steps = math.ceil(n / self.batch_size)
+
+    def __len__(self):
+        return self.steps
 
     def __iter__(self):
         order = backend.generator().permutation(self.n) if self.shuffle else None
@@ -119,34 +159,128 @@ class ArrayBatches:
             yield tuple(take(a, index) for a in (self.x, self.y, self.sample_weight))
 
 
-class IterableBatches:
-    """The batches an iterable yields, as (x, y, sample_weight); at most ``steps`` per pass."""
+def unpack(batch, who):
+    """One batch as (x, y, sample_weight): ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, w)``."""
+    if isinstance(batch, (tuple, list)):
+        if not 1 <= len(batch) <= 3:
+            raise ValueError(f"{who}: a batch must be x, (x,), (x, y) or (x, y, sample_weight), "
+                             f"got {len(batch)} items")
+        x, y, w = (tuple(batch) + (None, None))[:3]
+    else:
+        x, y, w = batch, None, None
+    return as_inputs(x, who), as_inputs(y, who), as_array(w, who)
 
-    def __init__(self, source, steps=None, who="fit"):
-        self.source, self.steps, self.who = source, steps, who
+
+class PyDatasetPass:
+    """One pass over a ``PyDataset``: its batches by index, in a shuffled order when
+    ``shuffle`` (shenjing's generator); endless when it has no length."""
+
+    def __init__(self, dataset, shuffle):
+        self.dataset, self.shuffle = dataset, shuffle
+
+    def __len__(self):
+        count = self.dataset.num_batches
+        if count is None:
+            raise TypeError("an endless PyDataset has no length")
+        return count
 
     def __iter__(self):
-        for i, batch in enumerate(self.source):
-            if self.steps is not None and i >= self.steps:
+        count = self.dataset.num_batches
+        if count is None:
+            yield from self.dataset
+            return
+        order = backend.generator().permutation(count) if self.shuffle else range(count)
+        for index in order:
+            yield self.dataset[int(index)]
+
+
+class Epochs:
+    """The batches of each epoch from ``source`` (anything iterable: ``ArrayBatches``, a
+    ``PyDatasetPass``, a ``DataLoader``, a generator), as (x, y, sample_weight).
+
+    Without ``steps`` an epoch is one fresh pass.  With ``steps`` the iterator is kept from
+    one epoch to the next, as Keras keeps it, and a new pass starts once a pass of known
+    length is used up; a stream that ends early warns and ends the epoch there.
+    ``class_weight`` weights each batch's samples by their classes.
+    """
+
+    def __init__(self, source, steps=None, class_weight=None, who="fit", dataset=None):
+        if steps is not None and (not isinstance(steps, int) or steps < 1):
+            raise ValueError(f"{who}: steps must be a positive integer, got {steps!r}")
+        self.source, self.class_weight, self.who = source, class_weight, who
+        self.dataset = dataset             # a PyDataset: told when epochs begin and end
+        self.length = len(source) if _has_length(source) else None
+        if steps is None and self.length is None and isinstance(source, PyDatasetPass):
+            raise ValueError(f"{who}: an endless PyDataset (no __len__) needs steps_per_epoch "
+                             f"(or steps)")
+        self.steps_given = steps
+        self.steps = steps or self.length    # batches per epoch, None when unknown
+        self.iterator, self.seen = None, 0
+
+    def __iter__(self):
+        if self.iterator is None or self.steps_given is None:
+            self.iterator, self.seen = iter(self.source), 0
+        if self.dataset is not None:
+            self.dataset.on_epoch_begin()
+        try:
+            yield from self._epoch()
+        finally:                          # also when fit stops early
+            if self.length is not None and self.seen >= self.length:
+                self.iterator = None      # the pass is used up: the next epoch starts anew
+            if self.dataset is not None:
+                self.dataset.on_epoch_end()
+
+    def _epoch(self):
+        count = 0
+        while self.steps is None or count < self.steps:
+            if self.length is not None and self.seen >= self.length:
+                self._ran_out()
                 return
-            if isinstance(batch, (tuple, list)):
-                if not 1 <= len(batch) <= 3:
-                    raise ValueError(f"{self.who}: a batch must be x, (x,), (x, y) or "
-                                     f"(x, y, sample_weight), got {len(batch)} items")
-                x, y, w = (tuple(batch) + (None, None))[:3]
-            else:
-                x, y, w = batch, None, None
-            yield as_inputs(x, self.who), as_array(y, self.who), as_array(w, self.who)
+            try:
+                batch = next(self.iterator)
+            except StopIteration:
+                if self.steps is not None or not count:   # short, or nothing at all
+                    self._ran_out()
+                self.iterator = None
+                return
+            self.seen += 1
+            count += 1
+            yield self._weighted(unpack(batch, self.who))
+
+    def _ran_out(self):
+        wanted = f"{self.steps} steps" if self.steps else "the epoch's first batch"
+        warnings.warn(f"{self.who}: the input ran out of data before {wanted}; a generator "
+                      f"yields its batches once: make it yield steps_per_epoch * epochs of "
+                      f"them and give steps_per_epoch", stacklevel=3)
+
+    def _weighted(self, batch):
+        x, y, w = batch
+        if self.class_weight is not None:
+            w = class_sample_weights(y, self.class_weight, w, self.who)
+        return x, y, w
+
+
+def _has_length(source):
+    try:
+        len(source)
+    except TypeError:
+        return False
+    return True
 
 
 def batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
-            who="fit"):
-    """The batches of ``x`` (arrays, or an iterable of batches) for one pass."""
-    if is_batches(x):
-        if y is not None:
-            raise ValueError(f"{who}: `y` must not be given when `x` yields batches (they "
-                             f"carry their own targets)")
-        return IterableBatches(x, steps, who)
+            who="fit", class_weight=None):
+    """The epochs of ``x`` (arrays, a ``PyDataset``, or an iterable of batches): an
+    ``Epochs`` whose each ``iter`` is one epoch of (x, y, sample_weight) batches."""
+    if isinstance(x, PyDataset) or is_batches(x):
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"{who}: `{name}` must not be given when `x` yields batches "
+                                 f"(a {type(x).__name__}: they carry their own {name})")
+        if isinstance(x, PyDataset):
+            return Epochs(PyDatasetPass(x, shuffle), steps, class_weight, who, dataset=x)
+        return Epochs(x, steps, class_weight, who)
     if x is None:
         raise ValueError(f"{who}: no input data (x is None)")
-    return ArrayBatches(x, y, sample_weight, batch_size, shuffle, who)
+    return Epochs(ArrayBatches(x, y, sample_weight, batch_size, shuffle, who, class_weight,
+                               steps), steps, None, who)

@@ -31,7 +31,9 @@ from .. import callbacks as callbacks_module
 from ..layers.layer import Layer, accepts_training
 from ..layers.keras_tensor import map_structure
 from .compiled import CompiledLoss
-from .data import as_array, as_inputs, batches, num_samples, split_validation
+from ..utils import PyDataset
+from .data import (as_array, as_inputs, batches, class_sample_weights, is_batches,
+                   num_samples, split_validation)
 
 
 def call_layer(layer, x, training):
@@ -161,54 +163,71 @@ class Model(Layer):
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
-        """Train for ``epochs`` passes over ``x``/``y`` (arrays, or an iterable of (x, y)
-        batches) in batches of ``batch_size`` (32), shuffled each epoch.  Validation on
-        ``validation_data`` = (x, y) or the last ``validation_split`` of the data.
-        Returns the ``History`` (also ``model.history``)."""
+        """Train for epochs ``initial_epoch .. epochs - 1`` over ``x``/``y`` in batches of
+        ``batch_size`` (32), shuffled each epoch.  ``x`` is arrays (with ``y``), a
+        ``keras.utils.PyDataset``, a ``DataLoader`` or a generator of (x, y[, w]) batches;
+        ``steps_per_epoch`` batches make an epoch (a generator needs it to run more than one
+        epoch).  ``class_weight`` ({class: weight}) and ``sample_weight`` weight the
+        samples' losses.  Validation on ``validation_data`` ((x, y[, w]) arrays or any of
+        the batch sources, ``validation_steps`` batches of it) or on the last
+        ``validation_split`` of the arrays, after every ``validation_freq``-th epoch
+        (``val_`` keys).  Returns the ``History`` (also ``model.history``)."""
         self._require_compiled("fit")
+        if not isinstance(initial_epoch, int) or initial_epoch < 0:
+            raise ValueError(f"{self.name}.fit: initial_epoch must be a non-negative integer, "
+                             f"got {initial_epoch!r}")
+        if not (isinstance(validation_freq, int) and validation_freq >= 1
+                or isinstance(validation_freq, (list, tuple))):
+            raise ValueError(f"{self.name}.fit: validation_freq must be a positive integer (or "
+                             f"a list of epochs), got {validation_freq!r}")
         if validation_split and validation_data is None:
+            if isinstance(x, PyDataset) or is_batches(x):
+                raise ValueError(f"{self.name}.fit: validation_split needs arrays; x is a "
+                                 f"{type(x).__name__}: give validation_data")
             if sample_weight is not None:
                 sample_weight = as_array(sample_weight, "fit")
             (x, y, sample_weight), validation_data = split_validation(
                 as_inputs(x, "fit"), as_inputs(y, "fit"), sample_weight, validation_split)
-        if class_weight is not None:
-            sample_weight = self._class_sample_weights(y, class_weight, sample_weight)
-        train = batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit")
+        train = batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
+                        f"{self.name}.fit", class_weight)
         validation = None
         if validation_data is not None:
+            who = f"{self.name}.fit (validation)"
             if isinstance(validation_data, (tuple, list)):
                 if len(validation_data) not in (2, 3):
-                    raise ValueError(f"{self.name}.fit: validation_data must be (x, y) or "
-                                     f"(x, y, sample_weight), got {len(validation_data)} items")
+                    raise ValueError(f"{who}: validation_data must be (x, y) or (x, y, "
+                                     f"sample_weight), got {len(validation_data)} items")
                 validation = batches(*validation_data, batch_size=validation_batch_size
-                                     or batch_size, who="fit (validation)")
+                                     or batch_size, steps=validation_steps, who=who)
             else:
-                validation = batches(validation_data, steps=validation_steps,
-                                     who="fit (validation)")
+                validation = batches(validation_data, steps=validation_steps, who=who)
         verbose = 1 if verbose == "auto" else verbose
         self.history = callbacks_module.History()
-        chain = [callbacks_module.ProgbarLogger()] if verbose else []
-        chain += list(callbacks or []) + [self.history]
-        steps = getattr(train, "steps", None) or steps_per_epoch
-        hooks = callbacks_module.CallbackList(
-            chain, self, {"epochs": epochs, "steps": steps, "verbose": verbose})
+        hooks = self._callbacks(callbacks, verbose, epochs, train.steps, self.history)
         self.stop_training = False
         was_training = self.training
+        self._initial_epoch = None   # a callback restoring a backup sets it (Keras 3's hook)
         hooks.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
         for epoch in range(initial_epoch, epochs):
-            self.train()
             self._reset_metrics()
             hooks.on_epoch_begin(epoch)
+            self.train()
+            steps = 0
             for step, (xb, yb, wb) in enumerate(train):
                 hooks.on_train_batch_begin(step)
                 loss, y_pred = self.train_step(xb, yb, wb)
                 self._update_metrics(loss, yb, y_pred, num_samples(xb))
+                steps += 1
                 hooks.on_train_batch_end(step, self._logs())
                 if self.stop_training:
                     break
+            if not steps:    # a used-up generator (Epochs has warned): nothing to log
+                break
             logs = self._logs()
-            if validation is not None and (epoch + 1) % validation_freq == 0:
-                logs.update(self._evaluate(validation, prefix="val_"))
+            if validation is not None and self._should_validate(epoch, validation_freq):
+                val_logs = self._test_loop(validation, hooks)
+                logs.update({f"val_{key}": value for key, value in val_logs.items()})
             hooks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -216,43 +235,76 @@ class Model(Layer):
         self.train(was_training)
         return self.history
 
-    def _evaluate(self, data, prefix=""):
+    @staticmethod
+    def _should_validate(epoch, validation_freq):
+        """Keras's rule: after every ``validation_freq``-th epoch (counted from 1), or after
+        the epochs (from 1) listed in it."""
+        if isinstance(validation_freq, int):
+            return (epoch + 1) % validation_freq == 0
+        return epoch + 1 in validation_freq
+
+    def _callbacks(self, callbacks, verbose, epochs, steps, history=None):
+        """The callbacks of one fit / evaluate / predict, with a progress bar when
+        ``verbose`` and the ``History`` (fit) last."""
+        chain = [callbacks_module.ProgbarLogger()] if verbose else []
+        chain += list(callbacks or []) + ([history] if history is not None else [])
+        return callbacks_module.CallbackList(
+            chain, self, {"epochs": epochs, "steps": steps, "verbose": verbose})
+
+    def _test_loop(self, data, hooks):
+        """The loss and metrics over ``data`` (an ``Epochs``) in inference mode."""
         self.eval()
         self._reset_metrics()
-        for xb, yb, wb in data:
+        hooks.on_test_begin()
+        for step, (xb, yb, wb) in enumerate(data):
+            hooks.on_test_batch_begin(step)
             loss, y_pred = self.test_step(xb, yb, wb)
             self._update_metrics(loss, yb, y_pred, num_samples(xb))
-        logs = self._logs(prefix)
-        self.train()
+            hooks.on_test_batch_end(step, self._logs())
+        logs = self._logs()
+        hooks.on_test_end(logs)
         return logs
+
+    def _flatten_logs(self, logs):
+        """Keras's order for a list result: the loss, compile's metrics, then the rest
+        (each output's loss) by name; one value alone is returned bare."""
+        names = ["loss"] + [m.name for m in self.compiled_metrics]
+        values = [logs[n] for n in names if n in logs]
+        values += [logs[k] for k in sorted(logs) if k not in names]
+        return values[0] if len(values) == 1 else values
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """The loss (and metrics) on ``x``/``y`` in inference mode: a float, a list [loss,
-        metric, ...] when there are metrics, or a dict with ``return_dict``."""
+        """The loss (and metrics) on ``x``/``y`` (or any input ``fit`` takes; ``steps``
+        batches of it) in inference mode: a float, a list [loss, metric, ...] when there
+        are metrics, or a dict with ``return_dict``."""
         self._require_compiled("evaluate")
+        data = batches(x, y, sample_weight, batch_size, steps=steps,
+                       who=f"{self.name}.evaluate")
+        verbose = 1 if verbose == "auto" else verbose
+        hooks = self._callbacks(callbacks, verbose, 1, data.steps)
         was_training = self.training
-        logs = self._evaluate(batches(x, y, sample_weight, batch_size, steps=steps,
-                                      who="evaluate"))
+        logs = self._test_loop(data, hooks)
         self.train(was_training)
-        if verbose and verbose != "auto":
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._flatten_logs(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The model's outputs for ``x`` in inference mode: one NumPy array, or a list of
-        arrays for a model with several outputs."""
+        """The model's outputs for ``x`` (or any input ``fit`` takes; only the x of each
+        batch is used) in inference mode: one NumPy array, or a list of arrays for a model
+        with several outputs."""
+        data = batches(x, batch_size=batch_size, steps=steps, who=f"{self.name}.predict")
+        verbose = 1 if verbose == "auto" else verbose
+        hooks = self._callbacks(callbacks, verbose, 1, data.steps)
         was_training = self.training
         self.eval()
         outputs = []
+        hooks.on_predict_begin()
         with no_grad():
-            for xb, _, _ in batches(x, batch_size=batch_size, steps=steps, who="predict"):
-                y = self._predict_batch(xb, training=False)
-                outputs.append([t.numpy() for t in y] if isinstance(y, (list, tuple))
-                               else y.numpy())
+            for step, (xb, _, _) in enumerate(data):
+                hooks.on_predict_batch_begin(step)
+                outputs.append(self._predict_arrays(xb))
+                hooks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        hooks.on_predict_end()
         self.train(was_training)
         if not outputs:
             raise ValueError(f"{self.name}.predict: no input samples")
@@ -260,45 +312,52 @@ class Model(Layer):
             return [numpy.concatenate(parts) for parts in zip(*outputs)]
         return numpy.concatenate(outputs)
 
+    def _predict_arrays(self, x):
+        y = self._predict_batch(x, training=False)
+        return [t.numpy() for t in y] if isinstance(y, (list, tuple)) else y.numpy()
+
     def predict_on_batch(self, x):
-        """The outputs for one batch, in inference mode, as a NumPy array."""
-        return self.predict(x, batch_size=max(num_samples(as_inputs(x, "predict_on_batch")), 1))
+        """The outputs for one batch ``x`` in inference mode: a NumPy array (a list of them
+        for several outputs)."""
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                return self._predict_arrays(as_inputs(x, f"{self.name}.predict_on_batch"))
+        finally:
+            self.train(was_training)
 
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None):
-        """One update on one batch; returns the loss (and metrics) of that batch."""
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One update on one batch; returns that batch's loss (and metrics): a float, a
+        list [loss, metric, ...], or a dict with ``return_dict`` (Keras 3's forms; the
+        metrics are reset first, so they are this batch's alone)."""
         self._require_compiled("train_on_batch")
+        who = f"{self.name}.train_on_batch"
+        x, y = as_inputs(x, who), as_inputs(y, who)
+        sample_weight = as_array(sample_weight, who)
         if class_weight is not None:
-            sample_weight = self._class_sample_weights(y, class_weight, sample_weight)
-        x, y = as_inputs(x, "train_on_batch"), as_inputs(y, "train_on_batch")
-        sample_weight = as_array(sample_weight, "train_on_batch")
+            sample_weight = class_sample_weights(y, class_weight, sample_weight, who)
         self._reset_metrics()
+        was_training = self.training
+        self.train()
         loss, y_pred = self.train_step(x, y, sample_weight)
+        self.train(was_training)
         self._update_metrics(loss, y, y_pred, num_samples(x))
-        values = list(self._logs().values())
-        return values[0] if len(values) == 1 else values
+        logs = self._logs()
+        return logs if return_dict else self._flatten_logs(logs)
 
-    def test_on_batch(self, x, y=None, sample_weight=None):
-        """The loss (and metrics) of one batch in inference mode."""
-        return self.evaluate(x, y, batch_size=max(num_samples(as_inputs(x, "test_on_batch")), 1),
-                             sample_weight=sample_weight, verbose=0)
-
-    def _class_sample_weights(self, y, class_weight, sample_weight):
-        """Keras's ``class_weight``: each sample weighted by its class's weight."""
-        if isinstance(y, (list, tuple, dict)) and not numpy.isscalar(next(iter(y), 0)):
-            raise NotImplementedError(f"{self.name}.fit: class_weight with several outputs' "
-                                      f"targets is not supported; give sample_weight")
-        labels = as_array(y, "fit")
-        if labels is None:
-            raise ValueError(f"{self.name}.fit: class_weight needs array targets y")
-        if labels.ndim > 1 and labels.shape[-1] > 1:
-            labels = labels.argmax(-1)                  # one-hot targets
-        labels = labels.reshape(len(labels), -1)[:, 0].astype(numpy.int64)
-        missing = sorted(set(numpy.unique(labels).tolist()) - set(class_weight))
-        if missing:
-            raise ValueError(f"{self.name}.fit: class_weight has no weight for classes "
-                             f"{missing}")
-        weights = numpy.array([class_weight[c] for c in labels.tolist()], numpy.float32)
-        return weights if sample_weight is None else weights * as_array(sample_weight, "fit")
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) of one batch in inference mode, in ``train_on_batch``'s
+        forms."""
+        self._require_compiled("test_on_batch")
+        who = f"{self.name}.test_on_batch"
+        x, y = as_inputs(x, who), as_inputs(y, who)
+        data = [(x, y, as_array(sample_weight, who))]
+        was_training = self.training
+        logs = self._test_loop(data, self._callbacks(None, 0, 1, 1))
+        self.train(was_training)
+        return logs if return_dict else self._flatten_logs(logs)
 
     # ------------------------------------------------------------ files
 
@@ -366,7 +425,8 @@ class Model(Layer):
 
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
         """Print a table of the layers: name (type), output shape, number of weights; then
-        the total, trainable and non-trainable counts."""
+        the total, trainable and non-trainable counts (and their memory), through
+        ``print_fn`` (``print``) one line at a time."""
         if not self.built:
             raise ValueError(f"{self.name}: this model has not been built yet; call it on a "
                              f"batch, or give the input shape (keras.Input or input_shape=)")
@@ -388,7 +448,25 @@ class Model(Layer):
         emit("=" * width)
         trainable = sum(int(numpy.prod(p.shape)) for p in self.trainable_weights)
         total = self.count_params()
-        emit(f"Total params: {total:,}")
-        emit(f"Trainable params: {trainable:,}")
-        emit(f"Non-trainable params: {total - trainable:,}")
+        total_bytes = _bytes(self.parameters())
+        trainable_bytes = _bytes(self.trainable_weights)
+        emit(f"Total params: {total:,} ({_readable(total_bytes)})")
+        emit(f"Trainable params: {trainable:,} ({_readable(trainable_bytes)})")
+        emit(f"Non-trainable params: {total - trainable:,} "
+             f"({_readable(total_bytes - trainable_bytes)})")
         emit("_" * width)
+
+
+def _bytes(weights):
+    """The memory of ``weights`` in bytes, each counted once."""
+    return sum(int(numpy.prod(p.shape)) * p.data.dtype.itemsize
+               for p in {id(p): p for p in weights}.values())
+
+
+def _readable(size):
+    """Bytes as Keras's summary writes them: ``3.33 KB``."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"

@@ -23,6 +23,8 @@ class Nadam(Optimizer):
     >>> opt = keras.optimizers.Nadam(learning_rate=1e-3)
     """
 
+    shared_state = ("u_product",)   # saved with the slots (get_state), to resume exactly
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  name="nadam", **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)   # clipping, weight_decay, ...

@@ -21,6 +21,11 @@ kept by the optimizer (``slots(variable)``).  Updates write the variables' array
 place, outside the graph, and count a new version of each, so a backward that still
 needs the old value says so.
 
+``get_state(variables)`` / ``set_state(state, variables)`` give and restore the training
+state (``iterations``, each variable's slots in order, and the numbers a subclass names in
+``shared_state``), checked against the variables, so that a saved model resumes exactly
+(``keras/saving.py``, ``BackupAndRestore``).
+
 A subclass gives ``build_slots(param)`` (its state arrays) and ``update_step(grad,
 param, slots, lr)`` on arrays; the rules call ``shenjing.optim.functional`` where its
 update functions express Keras's formula.
@@ -278,6 +283,79 @@ class Optimizer:
         state, ``lr`` this step's learning rate, ``work`` two scratch arrays."""
         raise NotImplementedError(f"{type(self).__name__} must implement update_step()")
 
+    # ------------------------------------------------------------ state (saving, resuming)
+
+    shared_state = ()   # names of number attributes a subclass advances per step (Nadam)
+
+    def get_state(self, variables=None):
+        """The training state, to resume exactly where it stopped: ``{"iterations": n,
+        "shared": {name: number}, "slots": [{slot name: array (the variable's shape)}, ...]}``
+        with one dict of slots per variable of ``variables`` (default: those the optimizer
+        was built for), in that order.  The arrays are copies."""
+        variables = self._state_variables(variables, "get_state")
+        return {"iterations": int(self.iterations),
+                "shared": {name: float(getattr(self, name)) for name in self.shared_state},
+                "slots": [{name: array.copy() for name, array in self.slots(v).items()}
+                          for v in variables]}
+
+    def set_state(self, state, variables=None, names=None):
+        """Restore what ``get_state`` returned onto ``variables`` (default: those the
+        optimizer was built for), after checking that it fits them; ``names`` (one per
+        variable, e.g. ``"dense.kernel"``) only make the errors clearer.
+
+        ValueError naming the first mismatch: another number of variables, of slots or
+        other slot names for a variable, a slot of another shape than its variable."""
+        variables = self._state_variables(variables, "set_state")
+        self.check_state(state, variables, names)
+        for name in self.shared_state:
+            setattr(self, name, float(state["shared"][name]))
+        self._slots = {id(v): (v, {name: backend.xp().asarray(array).astype(v.dtype)
+                                   for name, array in slots.items()})
+                       for v, slots in zip(variables, state["slots"])}
+        self._variables = list(variables)
+        self.iterations = int(state["iterations"])
+
+    def check_state(self, state, variables, names=None):
+        """Raise ValueError naming the first way ``state`` (``get_state``'s form) does not
+        fit ``variables``; return nothing when it fits."""
+        owner = f"{type(self).__name__}.set_state"
+        names = list(names) if names is not None else [f"#{i}" for i in range(len(variables))]
+        if not isinstance(state, dict) or not isinstance(state.get("slots"), list) \
+                or isinstance(state.get("iterations"), bool) \
+                or not isinstance(state.get("iterations"), int):
+            raise ValueError(f"{owner}: expected {{'iterations': int, 'shared': {{...}}, "
+                             f"'slots': [...]}} as get_state() returns, got {_describe(state)}")
+        missing = [n for n in self.shared_state if n not in (state.get("shared") or {})]
+        if missing:
+            raise ValueError(f"{owner}: the saved state lacks {missing}, which "
+                             f"{type(self).__name__} keeps")
+        saved = state["slots"]
+        if len(saved) != len(variables):
+            raise ValueError(f"{owner}: the saved state holds the slots of {len(saved)} "
+                             f"variables, but there are {len(variables)} trainable variables")
+        for i, (variable, slots) in enumerate(zip(variables, saved)):
+            shape = tuple(variable.shape)
+            expected = sorted(self.build_slots(variable.array))
+            if not isinstance(slots, dict) or sorted(slots) != expected:
+                got = sorted(slots) if isinstance(slots, dict) else _describe(slots)
+                raise ValueError(f"{owner}: variable {i} ({names[i]}, shape {shape}) has "
+                                 f"{len(expected)} slot(s) {expected} in "
+                                 f"{type(self).__name__}, the saved state {got}")
+            for key in expected:
+                got = tuple(getattr(slots[key], "shape", ()))
+                if got != shape:
+                    raise ValueError(f"{owner}: slot {key!r} of variable {i} ({names[i]}) has "
+                                     f"shape {got} in the saved state, but the variable has "
+                                     f"shape {shape}")
+
+    def _state_variables(self, variables, who):
+        if variables is None:
+            if self._variables is None:
+                raise ValueError(f"{type(self).__name__}.{who}: the optimizer has not been "
+                                 f"built; pass the variables (model.trainable_weights)")
+            return self._variables
+        return list(variables)
+
     # ------------------------------------------------------------ config
 
     def get_config(self):
@@ -307,6 +385,11 @@ class Optimizer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} iterations={self.iterations}>"
+
+
+def _describe(value):
+    """A short description of a value found where a state dict or list was expected."""
+    return f"a {type(value).__name__}" if not isinstance(value, (list, dict)) else repr(value)[:80]
 
 
 def _l2(g):
