@@ -37,6 +37,8 @@ class ReLU(Layer):
     ``relu``.
     """
 
+    supports_masking = True    # the mask of a sequence passes through unchanged
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         who = f"{self.name} (ReLU)"
@@ -57,6 +59,8 @@ class LeakyReLU(Layer):
     """x if x > 0 else negative_slope * x; Keras's default slope is 0.3 (``alpha``, Keras
     2's name, is accepted too)."""
 
+    supports_masking = True    # the mask of a sequence passes through unchanged
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
@@ -75,6 +79,8 @@ class Softmax(Layer):
     input, True = take part) leaves the masked positions out of the softmax (they get 0;
     a slice with no position left gets zeros, where Keras's -1e9 penalty gives it uniform
     weights)."""
+
+    supports_masking = True    # the mask of a sequence passes through unchanged
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -107,6 +113,8 @@ class Softmax(Layer):
 
 class ELU(Layer):
     """x if x > 0 else alpha (e^x - 1)."""
+
+    supports_masking = True    # the mask of a sequence passes through unchanged
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)

@@ -14,8 +14,9 @@ its gradient is theirs.  The lowercase functions (``concatenate(inputs, axis=-1)
 import numpy
 
 from ... import ops
+from ...autograd.tensor import Tensor
 from .core import layer_input
-from .layer import Layer
+from .layer import Layer, get_keras_mask
 
 
 class _Merge(Layer):
@@ -59,10 +60,33 @@ class _Merge(Layer):
                              f"{type(inputs).__name__}")
         tensors = [layer_input(x, self) for x in inputs]
         self.check_shapes(self._shapes([tuple(t.shape) for t in tensors]))
+        masks = [get_keras_mask(x) if isinstance(x, Tensor) else None for x in inputs]
+        if any(m is not None for m in masks) and type(self).merge_masked is not _Merge.merge_masked:
+            return self.merge_masked(tensors, [None if m is None else _widened(m, t)
+                                               for m, t in zip(masks, tensors)])
         return self.merge(tensors)
 
     def merge(self, tensors):
         raise NotImplementedError
+
+    def merge_masked(self, tensors, masks):
+        """``merge`` for inputs of which some carry masks (each widened to its input's
+        shape, None where an input has none); the layers whose masked steps must not take
+        part (Multiply, Maximum, Minimum) override it."""
+        return self.merge(tensors)
+
+    supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """Keras's rule for the elementwise merges: a step is kept where any input keeps it
+        (the logical or of the masks); no mask when some input has none."""
+        masks = previous_mask if isinstance(previous_mask, list) else None
+        if masks is None or any(m is None for m in masks):
+            return None
+        kept = masks[0].array
+        for m in masks[1:]:
+            kept = kept | m.array
+        return Tensor(kept)
 
 
 class Add(_Merge):
@@ -82,13 +106,21 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
-    """The product of the inputs, elementwise: [x1, x2, ...] -> x1 * x2 * ..."""
+    """The product of the inputs, elementwise: [x1, x2, ...] -> x1 * x2 * ...; a masked step
+    of an input counts as 1 (Keras's rule), and a step every input masks is 0."""
 
     def merge(self, tensors):
         product = tensors[0]
         for t in tensors[1:]:
             product = product * t
         return product
+
+    def merge_masked(self, tensors, masks):
+        product = self.merge([t if m is None else ops.where(m, t, 1.0)
+                              for t, m in zip(tensors, masks)])
+        if any(m is None for m in masks):
+            return product
+        return ops.where(_either(masks), product, 0.0)
 
 
 class Average(_Merge):
@@ -99,13 +131,17 @@ class Average(_Merge):
 
 
 class Maximum(_Merge):
-    """The largest input, elementwise (the gradient goes to the largest)."""
+    """The largest input, elementwise (the gradient goes to the largest); a masked step of
+    one input takes no part (Keras's rule), unless every input masks it."""
 
     def merge(self, tensors):
         result = tensors[0]
         for t in tensors[1:]:
             result = ops.maximum(result, t)
         return result
+
+    def merge_masked(self, tensors, masks):
+        return _skip_masked(ops.maximum, tensors, masks)
 
 
 class Minimum(_Merge):
@@ -116,6 +152,9 @@ class Minimum(_Merge):
         for t in tensors[1:]:
             result = ops.minimum(result, t)
         return result
+
+    def merge_masked(self, tensors, masks):
+        return _skip_masked(ops.minimum, tensors, masks)
 
 
 class Concatenate(_Merge):
@@ -146,6 +185,22 @@ class Concatenate(_Merge):
 
     def merge(self, tensors):
         return ops.cat(tensors, self.axis)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """Keras's rule: each input's mask widened to the input's shape (all True for an
+        input without one), joined along ``axis``, then kept where any feature is kept."""
+        masks = previous_mask if isinstance(previous_mask, list) else None
+        if masks is None or all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            shape = tuple(x.shape)
+            if m is None:
+                full.append(numpy.ones(shape, bool))
+            else:
+                m = m.array.astype(bool)
+                full.append(numpy.broadcast_to(m[..., None], shape) if m.ndim < len(shape) else m)
+        return Tensor(numpy.concatenate(full, axis=self.axis).any(axis=-1))
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
@@ -203,8 +258,39 @@ class Dot(_Merge):
             y = ops.transpose(y, 1, 2)      # the contracted axis first (after the batch)
         return ops.matmul(x, y)
 
+    def compute_mask(self, inputs, previous_mask=None):
+        return None    # Keras's: the product has no time axis left to mask
+
     def get_config(self):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+
+
+def _widened(mask, x):
+    """A (N, T) mask as a bool array of x's shape (N, T, ...)."""
+    m = mask.array.astype(bool)
+    return numpy.broadcast_to(m.reshape(m.shape + (1,) * (x.ndim - m.ndim)), tuple(x.shape))
+
+
+def _either(masks):
+    kept = masks[0]
+    for m in masks[1:]:
+        kept = kept | m
+    return kept
+
+
+def _skip_masked(op, tensors, masks):
+    """Keras's fold for Maximum/Minimum: where the next input is masked, it takes the
+    running result's value; where the running result is masked, it takes the next input's
+    (so masked steps do not take part); the running mask is the or of the masks so far."""
+    result, kept = tensors[0], masks[0]
+    for t, m in zip(tensors[1:], masks[1:]):
+        if m is not None:
+            t = ops.where(m, t, result)
+        if kept is not None:
+            result = ops.where(kept, result, t)
+        kept = kept | m if kept is not None and m is not None else None
+        result = op(result, t)
+    return result
 
 
 def _sum(tensors):

@@ -57,7 +57,13 @@ class BatchNormalization(Layer):
     or when ``trainable`` is False (as in Keras, for fine-tuning), it normalizes with the
     moving statistics.  Weights, in Keras's order: gamma, beta (trainable), moving_mean,
     moving_variance (not trainable), each of shape (C,).
+
+    A mask (N, ...) of one dim fewer than the input (True = a real step, from ``Embedding(
+    mask_zero=True)`` or ``Masking``) leaves the masked steps out of the batch statistics in
+    training, as Keras 3 does; the output keeps the mask.
     """
+
+    supports_masking = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
@@ -112,13 +118,19 @@ class BatchNormalization(Layer):
                                                trainable=False,
                                                initializer=self.moving_variance_initializer)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         x = layer_input(inputs, self)
         channels = self._check(tuple(x.shape))
+        if mask is not None and tuple(mask.shape) != tuple(x.shape[:-1]):
+            raise ValueError(f"{self.name} (BatchNormalization): the mask must have the input's "
+                             f"shape without its last axis, {tuple(x.shape[:-1])}; got mask "
+                             f"shape {tuple(mask.shape)} for inputs of shape {tuple(x.shape)}")
         gamma, beta = _affine(self, (channels,), x)
         if not (self.is_training(training) and self.trainable):
             return batch_norm(x, self.moving_mean, self.moving_variance, gamma, beta,
                               training=False, eps=self.epsilon, axis=self.axis)
+        if mask is not None:
+            return self._masked_training(x, mask, gamma, beta)
         m = x.numel() // channels
         if m < 2:
             raise ValueError(f"{self.name} (BatchNormalization): training needs more than one "
@@ -135,6 +147,34 @@ class BatchNormalization(Layer):
                                   (self.moving_variance, batch_var.array * ((m - 1) / m))):
                 moving.array *= momentum
                 moving.array += batch.astype(moving.dtype) * (1 - momentum)
+                moving._version += 1
+        return y
+
+    def _masked_training(self, x, mask, gamma, beta):
+        """Training with the statistics of the unmasked steps only (Keras 3's masked moments):
+
+            mean = sum(m x) / (sum(m) + eps_k)      var = sum(m (x - mean)^2) / (sum(m) + eps_k)
+
+        over every axis but the channels (eps_k = 1e-7, Keras's epsilon), then the same
+        normalize, scale and shift, written with differentiable ops."""
+        axis = self.axis % x.ndim
+        reduce = tuple(a for a in range(x.ndim) if a != axis)
+        xp = backend.array_module(x.array)
+        m = Tensor(xp.broadcast_to(mask.array[..., None], x.shape).astype(x.dtype))
+        count = m.sum(reduce, keepdim=True) + 1e-7
+        mean = (x * m).sum(reduce, keepdim=True) / count
+        var = (((x - mean) * m) ** 2).sum(reduce, keepdim=True) / count
+        y = (x - mean) / ((var + self.epsilon) ** 0.5)
+        shape = [1] * x.ndim
+        shape[axis] = x.shape[axis]
+        if gamma is not None:
+            y = y * gamma.reshape(shape)
+        if beta is not None:
+            y = y + beta.reshape(shape)
+        with no_grad():
+            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
+                moving.array *= self.momentum
+                moving.array += batch.array.reshape(-1).astype(moving.dtype) * (1 - self.momentum)
                 moving._version += 1
         return y
 
@@ -159,7 +199,9 @@ class LayerNormalization(Layer):
     """Layer normalization: each sample standardised over the feature axes ``axis`` (an int,
     the last by default, or a list, taken in increasing order), then scaled by gamma and
     shifted by beta, both of the normalized axes' shape: (..., d) -> (..., d).  The same in
-    training and inference."""
+    training and inference; a sequence's mask passes through unchanged."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,

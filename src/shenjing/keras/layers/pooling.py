@@ -18,6 +18,7 @@ each mean by the number of real inputs in its window.
     pool(x).shape                # x (N, 28, 28, 32) -> (N, 14, 14, 32)
 """
 
+from ...autograd.tensor import Tensor
 from ...ops import pool as P
 from ...ops.conv import ntuple
 from .convolutional import check_data_format, layout, same_padding
@@ -157,8 +158,28 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over time: (N, L, C) -> (N, C) (or (N, 1, C) with ``keepdims``)."""
+    """Mean over time: (N, L, C) -> (N, C) (or (N, 1, C) with ``keepdims``).  With a mask
+    (N, L) (True = a real step, from ``Embedding(mask_zero=True)`` or ``Masking``) the mean
+    is over the real steps only, sum(m x) / sum(m), as Keras's; the output has no mask."""
     rank, op = 1, staticmethod(P.global_avg_pool)
+    supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        x = layer_input(inputs, self)
+        steps = 1 if self.data_format == "channels_last" else 2
+        if x.ndim != 3 or tuple(mask.shape) != (x.shape[0], x.shape[steps]):
+            raise ValueError(f"{self.who}: expected a mask of shape (batch, steps) = "
+                             f"{(x.shape[0], x.shape[steps]) if x.ndim == 3 else '(N, L)'}, got "
+                             f"mask shape {tuple(mask.shape)} for inputs of shape "
+                             f"{tuple(x.shape)}")
+        m = mask.array[:, :, None] if steps == 1 else mask.array[:, None, :]
+        m = Tensor(m.astype(x.dtype))
+        return (x * m).sum(steps, keepdim=self.keepdims) / m.sum(steps, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

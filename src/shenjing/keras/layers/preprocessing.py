@@ -101,6 +101,8 @@ class Rescaling(_Preprocessing):
     differentiable."""
     computation = image.Rescaling
 
+    supports_masking = True    # the mask of a sequence passes through unchanged
+
     def call(self, inputs):
         return as_tensor(self.op(inputs))
 
@@ -109,6 +111,8 @@ class Normalization(_Preprocessing):
     """``(x - mean) / sqrt(variance)`` per index of ``axis`` (the channels by default), with
     the statistics given or learned by ``adapt(data)``; ``invert=True`` maps back."""
     computation = image.Normalization
+
+    supports_masking = True    # the mask of a sequence passes through unchanged
 
     def adapt(self, data):
         """Learn the mean and variance from an array, a tensor, or an iterable of batches."""
