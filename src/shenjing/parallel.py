@@ -160,3 +160,19 @@ def matmul(a, b, out=None):
         return numpy.matmul(a, b, out=out)
     map_batch(lambda start, stop: numpy.matmul(a[start:stop], b, out=out[start:stop]), m)
     return out
+
+
+def set_workers(n):
+    """Split work over ``n`` threads from now on (``torch.set_num_threads``); where OpenBLAS's
+    per-thread setter is missing it stays 1, as ``workers()``.  A running pool of another
+    size is shut down and a new one starts on the next split."""
+    global _workers, _pool, _set_local
+    if int(n) < 1:
+        raise ValueError(f"set_num_threads: expects a positive number of threads, got {n!r}")
+    if _set_local is None:
+        _set_local = _local_blas_setter()
+    count = int(n) if _set_local is not None else 1
+    if _pool is not None and count != _workers:
+        _pool.shutdown(wait=True)
+        _pool = None
+    _workers = count

@@ -81,7 +81,6 @@ def _install():
         "unbind": shape.unbind, "flip": shape.flip, "repeat": shape.repeat,
         "view_as": lambda x, other: shape.reshape(x, other.shape),
         "reshape_as": lambda x, other: shape.reshape(x, other.shape),
-        "contiguous": lambda x: x,
         "type_as": lambda x, other: x.type(other.dtype),
         # indexing
         "gather": indexing.gather, "index_select": indexing.index_select,
@@ -122,3 +121,78 @@ def _recording():
 
 
 _install()
+
+
+def _install_torch_basics():
+    """The tensor methods of the ops in ordering, scan, rearrange, scattering, pointwise,
+    products, norms and inplace_math (issue 23)."""
+    from ..autograd import creation
+    from . import (inplace_math, norms, ordering, pointwise, products, rearrange, scan,
+                   scattering as scatter)
+    T = Tensor
+
+    def new(make):
+        def method(x, *size, dtype=None, requires_grad=False, device=None):
+            return make(*size, dtype=dtype or x.dtype, requires_grad=requires_grad)
+        method.__doc__ = f"``{make.__name__}`` with this tensor's dtype unless ``dtype`` is given."
+        return method
+
+    def new_full(x, size, fill_value, dtype=None, requires_grad=False, device=None):
+        """``full`` with this tensor's dtype unless ``dtype`` is given."""
+        return creation.full(size, fill_value, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+    def new_tensor(x, data, dtype=None, requires_grad=False, device=None):
+        """``tensor(data)`` with this tensor's dtype unless ``dtype`` is given."""
+        return creation.tensor(data, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+    def stride(x, dim=None):
+        """The step in elements between neighbours along each dim (or along ``dim``)."""
+        steps = tuple(s // x.array.itemsize for s in x.array.strides)
+        return steps if dim is None else steps[dim]
+
+    methods = {
+        "clone": rearrange.clone, "contiguous": rearrange.contiguous,
+        "is_contiguous": lambda x, memory_format=None: bool(x.array.flags.c_contiguous),
+        "new_zeros": new(creation.zeros), "new_ones": new(creation.ones),
+        "new_empty": new(creation.empty), "new_full": new_full, "new_tensor": new_tensor,
+        "nelement": T.numel, "ndimension": T.dim, "stride": stride,
+        # indexing and rearranging
+        "scatter": scatter.scatter, "scatter_": scatter.scatter_,
+        "scatter_add": scatter.scatter_add, "scatter_add_": scatter.scatter_add_,
+        "masked_select": scatter.masked_select, "take_along_dim": rearrange.take_along_dim,
+        "repeat_interleave": rearrange.repeat_interleave, "roll": rearrange.roll,
+        "tril": rearrange.tril, "triu": rearrange.triu, "diag": rearrange.diag,
+        "diagonal": rearrange.diagonal, "trace": rearrange.trace,
+        "narrow": rearrange.narrow, "select": rearrange.select, "unfold": rearrange.unfold,
+        "movedim": rearrange.movedim, "moveaxis": rearrange.movedim, "tile": rearrange.tile,
+        # ordering and scans
+        "sort": ordering.sort, "argsort": ordering.argsort, "topk": ordering.topk,
+        "kthvalue": ordering.kthvalue, "median": ordering.median,
+        "quantile": ordering.quantile, "nonzero": ordering.nonzero,
+        "unique": ordering.unique, "bincount": ordering.bincount,
+        "cumsum": scan.cumsum, "cumprod": scan.cumprod, "diff": scan.diff,
+        # products and norms
+        "outer": products.outer, "dot": products.dot, "inner": products.inner,
+        "addmm": products.addmm, "cross": products.cross, "norm": norms.norm,
+        "dist": norms.dist,
+        # elementwise math
+        "lerp": pointwise.lerp, "fmod": pointwise.fmod, "remainder": pointwise.remainder,
+        "floor_divide": pointwise.floor_divide, "true_divide": pointwise.true_divide,
+        "nan_to_num": pointwise.nan_to_num, "frac": pointwise.frac, "trunc": pointwise.trunc,
+        "sinh": pointwise.sinh, "cosh": pointwise.cosh, "tan": pointwise.tan,
+        "atan": pointwise.atan, "atan2": pointwise.atan2, "asin": pointwise.asin,
+        "acos": pointwise.acos, "log2": pointwise.log2, "log10": pointwise.log10,
+        "exp2": pointwise.exp2, "expm1": pointwise.expm1,
+        # in place
+        "abs_": inplace_math.abs_, "exp_": inplace_math.exp_, "log_": inplace_math.log_,
+        "sqrt_": inplace_math.sqrt_, "pow_": inplace_math.pow_,
+        "square_": inplace_math.square_, "neg_": inplace_math.neg_,
+        "sigmoid_": inplace_math.sigmoid_, "tanh_": inplace_math.tanh_,
+        "relu_": inplace_math.relu_, "squeeze_": inplace_math.squeeze_,
+        "unsqueeze_": inplace_math.unsqueeze_,
+    }
+    for name, fn in methods.items():
+        setattr(T, name, fn)
+
+
+_install_torch_basics()

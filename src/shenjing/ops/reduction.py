@@ -323,3 +323,18 @@ def any(x, dim=None, keepdim=False):  # noqa: A001
 def count_nonzero(x, dim=None):
     """Number of non-zero elements over ``dim``."""
     return sum(x != 0, dim)
+
+
+def var_mean(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    """``(var, mean)`` over ``dim``, with ``var``'s arguments (n - 1 in the divisor unless
+    told otherwise)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return var(x, dim, unbiased, keepdim, correction), mean(x, dim, keepdim)
+
+
+def std_mean(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    """``(std, mean)`` over ``dim``, with ``std``'s arguments."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return std(x, dim, unbiased, keepdim, correction), mean(x, dim, keepdim)

@@ -7,7 +7,7 @@ from the numbers given (Python ints give int32); a ``*_like`` keeps its model's 
 
 import numpy
 
-from ... import backend
+from ... import backend, ops
 from ...autograd.tensor import Tensor
 from .core import fail, keras_op, tensor
 
@@ -116,16 +116,14 @@ def tri(N, M=None, k=0, dtype=None):  # noqa: N803 - Keras's names
 @keras_op
 def tril(x, k=0):
     """``x`` with the elements above the k-th diagonal of its last two axes set to 0
-    (differentiable: a product with a constant mask)."""
-    x = tensor(x)
-    return x * tri(x.shape[-2], x.shape[-1], k, dtype=x.dtype)
+    (``shenjing.ops.tril``: the gradient keeps the same triangle)."""
+    return ops.tril(tensor(x), k)
 
 
 @keras_op
 def triu(x, k=0):
     """``x`` with the elements below the k-th diagonal of its last two axes set to 0."""
-    x = tensor(x)
-    return x * (1 - tri(x.shape[-2], x.shape[-1], k - 1, dtype=x.dtype))
+    return ops.triu(tensor(x), k)
 
 
 @keras_op

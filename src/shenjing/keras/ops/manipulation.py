@@ -3,15 +3,14 @@
 NumPy's conventions, as Keras: ``split`` takes a number of equal sections or the indices
 to cut at; ``repeat`` and ``take`` flatten when ``axis`` is None; ``pad`` takes
 ``pad_width`` per axis as (before, after).  ``take``, ``take_along_axis``, ``diagonal``
-and the non-constant ``pad`` modes pass the gradient back to the elements they pick, and
-``cumsum`` is the product with a triangular matrix of ones, so every one of them is
-differentiable through the ops below.
+and the non-constant ``pad`` modes pass the gradient back to the elements they pick;
+``roll``, ``cumsum``, ``diag``, ``repeat``, ``meshgrid`` are adapters over the ops of
+``shenjing.ops`` (``cumsum`` a scan whose backward is the reversed scan).
 """
 
 import numpy
 
-from ... import backend, ops
-from ...autograd.tensor import Tensor
+from ... import ops
 from .core import axis_tuple, fail, keras_op, tensor
 
 __all__ = ["reshape", "transpose", "moveaxis", "swapaxes", "expand_dims", "squeeze", "ravel",
@@ -60,10 +59,7 @@ def moveaxis(x, source, destination):
     if len(source) != len(destination):
         fail("moveaxis", f"source {source} and destination {destination} need the same length",
              ValueError)
-    order = [i for i in range(x.ndim) if i not in source]
-    for d, s in sorted(zip(destination, source)):
-        order.insert(d, s)
-    return ops.permute(x, tuple(order))
+    return ops.movedim(x, source, destination)
 
 
 @keras_op
@@ -194,8 +190,7 @@ def tile(x, repeats):
     x = tensor(x)
     repeats = (int(repeats),) if isinstance(repeats, (int, numpy.integer)) else \
         tuple(int(r) for r in repeats)
-    repeats = (1,) * (x.ndim - len(repeats)) + repeats
-    return ops.repeat(x, repeats)
+    return ops.tile(x, repeats)
 
 
 @keras_op
@@ -203,11 +198,9 @@ def repeat(x, repeats, axis=None):
     """Each element of ``x`` repeated ``repeats`` times along ``axis`` (of the flattened x
     when None); ``repeats`` may give one count per element."""
     x = tensor(x)
-    if axis is None:
-        x, axis = ops.reshape(x, (-1,)), 0
-    a = _axis(x, axis, "repeat")
-    source = numpy.repeat(numpy.arange(x.shape[a]), numpy.asarray(repeats))
-    return take(x, source, a)
+    if axis is not None:
+        axis = _axis(x, axis, "repeat")
+    return ops.repeat_interleave(x, numpy.asarray(repeats), axis)
 
 
 @keras_op
@@ -222,10 +215,7 @@ def flip(x, axis=None):
 def roll(x, shift, axis=None):
     """``x`` shifted cyclically by ``shift`` along ``axis`` (of the flattened x when None)."""
     x = tensor(x)
-    if axis is None:
-        return ops.reshape(roll(ops.reshape(x, (-1,)), shift, 0), x.shape)
-    a = _axis(x, axis, "roll")
-    return take(x, numpy.roll(numpy.arange(x.shape[a]), shift), a)
+    return ops.roll(x, shift, None if axis is None else axis_tuple(axis, x.ndim, "roll"))
 
 
 _PAD_MODES = ("constant", "reflect", "symmetric", "edge", "wrap")
@@ -279,40 +269,25 @@ def take_along_axis(x, indices, axis=None):
     ``indices`` has x's rank; the other axes broadcast."""
     x = tensor(x)
     index = numpy.asarray(tensor(indices)).astype(numpy.int64)
-    if axis is None:
-        x, index, axis = ops.reshape(x, (-1,)), index.reshape(-1), 0
-    a = _axis(x, axis, "take_along_axis")
-    if index.ndim != x.ndim:
-        fail("take_along_axis", f"indices of shape {index.shape} need the rank of x, shape "
-                                f"{x.shape}")
-    other = numpy.broadcast_shapes(*[tuple(1 if i == a else n for i, n in enumerate(s))
-                                     for s in (x.shape, index.shape)])
-    x_shape = tuple(x.shape[a] if i == a else n for i, n in enumerate(other))
-    index = numpy.broadcast_to(index, tuple(index.shape[a] if i == a else n
-                                            for i, n in enumerate(other)))
-    n = x.shape[a]
-    return ops.gather(broadcast_to(x, x_shape), a, Tensor(numpy.where(index < 0, index + n, index)))
+    if axis is not None:
+        axis = _axis(x, axis, "take_along_axis")
+        if index.ndim != x.ndim:
+            fail("take_along_axis", f"indices of shape {index.shape} need the rank of x, shape "
+                                    f"{x.shape}")
+    return ops.take_along_dim(x, index, axis)
 
 
 @keras_op
 def cumsum(x, axis=None, dtype=None):
     """Running sums along ``axis`` (of the flattened x when None):
-    y[..., j] = sum_{i <= j} x[..., i] = (x U)[..., j] with U the upper-triangular ones."""
+    y[..., j] = sum_{i <= j} x[..., i] (``shenjing.ops.cumsum``; Keras keeps int32)."""
     x = tensor(x, dtype)
     if axis is None:
         x, axis = ops.reshape(x, (-1,)), 0
-    a = _axis(x, axis, "cumsum")
-    if x.dtype.kind != "f":  # integers need no gradient and no rounding
-        xp = backend.array_module(x.array)
-        return Tensor(xp.cumsum(x.array, axis=a).astype(x.dtype))
-    n = x.shape[a]
-    upper = Tensor(numpy.triu(numpy.ones((n, n), x.dtype)))
-    last = ops.transpose(x, a, -1)
-    return ops.transpose(ops.matmul(last, upper), a, -1)
+    return ops.cumsum(x, _axis(x, axis, "cumsum"), dtype=x.dtype)
 
 
 # ------------------------------------------------------------------ diagonals and grids
-
 
 @keras_op
 def diagonal(x, offset=0, axis1=0, axis2=1):
@@ -322,27 +297,17 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     a1, a2 = axis_tuple((axis1, axis2), x.ndim, "diagonal")
     if a1 == a2:
         fail("diagonal", f"axis1 and axis2 must differ, got {axis1} and {axis2}", ValueError)
-    x = moveaxis(x, (a1, a2), (-2, -1))
-    rows, cols = x.shape[-2], x.shape[-1]
-    start_row, start_col = max(-offset, 0), max(offset, 0)
-    n = max(min(rows - start_row, cols - start_col), 0)
-    i = numpy.arange(n)
-    return x[(Ellipsis, i + start_row, i + start_col)]
+    return ops.diagonal(x, offset, a1, a2)
 
 
 @keras_op
 def diag(x, k=0):
     """The k-th diagonal of a matrix, or the matrix with the vector ``x`` on its k-th
-    diagonal: (n,) -> (n + |k|, n + |k|) (``x`` padded, then times a shifted identity)."""
+    diagonal: (n,) -> (n + |k|, n + |k|)."""
     x = tensor(x)
-    if x.ndim == 2:
-        return diagonal(x, k)
-    if x.ndim != 1:
+    if x.ndim not in (1, 2):
         fail("diag", f"expected a 1-d or 2-d input, got shape {x.shape}", ValueError)
-    n = x.shape[0] + abs(k)
-    padded = ops.pad(x, (0, abs(k)))
-    shifted = Tensor(numpy.eye(n, k=k, dtype=x.dtype))
-    return shifted * (ops.reshape(padded, (n, 1)) if k >= 0 else ops.reshape(padded, (1, n)))
+    return ops.diag(x, k)
 
 
 @keras_op
@@ -357,14 +322,6 @@ def meshgrid(*x, indexing="xy"):
     ('xy': the first two axes swapped, as NumPy's default; 'ij': matrix indexing)."""
     if indexing not in ("xy", "ij"):
         fail("meshgrid", f"indexing must be 'xy' or 'ij', got {indexing!r}", ValueError)
-    xs = [ops.reshape(tensor(v), (-1,)) for v in x]
-    shape = [v.shape[0] for v in xs]
-    if indexing == "xy" and len(xs) > 1:
-        shape[0], shape[1] = shape[1], shape[0]
-    grids = []
-    for i, v in enumerate(xs):
-        axis = (1 if i == 0 else 0 if i == 1 else i) if indexing == "xy" and len(xs) > 1 else i
-        view = [1] * len(xs)
-        view[axis] = v.shape[0]
-        grids.append(ops.broadcast_to(ops.reshape(v, tuple(view)), tuple(shape)))
-    return grids
+    return list(ops.meshgrid(*[tensor(v) for v in x], indexing=indexing))
+
+

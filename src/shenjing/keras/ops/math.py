@@ -77,7 +77,7 @@ def floor_divide(x1, x2):
 def mod(x1, x2):
     """x1 - floor(x1 / x2) x2: the remainder with the sign of x2 (NumPy's ``mod``)."""
     x1, x2 = _operands("mod", x1, x2)
-    return ops.sub(x1, ops.mul(ops.div(x1, x2, rounding_mode="floor"), x2))
+    return ops.remainder(x1, x2)
 
 
 @keras_op
@@ -121,18 +121,17 @@ def _unary(name, fn, doc):
 sqrt = _unary("sqrt", ops.sqrt, "Square root.")
 rsqrt = _unary("rsqrt", ops.rsqrt, "1 / sqrt(x).")
 exp = _unary("exp", ops.exp, "e^x.")
-expm1 = _unary("expm1", lambda x: ops.exp(x) - 1.0, "e^x - 1.")
+expm1 = _unary("expm1", ops.expm1, "e^x - 1, accurate for small x.")
 log = _unary("log", ops.log, "Natural logarithm.")
 log1p = _unary("log1p", ops.log1p, "log(1 + x), accurate for small x.")
-log2 = _unary("log2", lambda x: ops.log(x) / numpy.log(2.0), "Base-2 logarithm: ln x / ln 2.")
-log10 = _unary("log10", lambda x: ops.log(x) / numpy.log(10.0),
-               "Base-10 logarithm: ln x / ln 10.")
+log2 = _unary("log2", ops.log2, "Base-2 logarithm: ln x / ln 2.")
+log10 = _unary("log10", ops.log10, "Base-10 logarithm: ln x / ln 10.")
 abs = _unary("abs", ops.abs, "|x|.")  # noqa: A001 - Keras's name
 absolute = abs
 sign = _unary("sign", ops.sign, "-1, 0 or 1 by the sign of x (no gradient).")
 sin = _unary("sin", ops.sin, "Sine.")
 cos = _unary("cos", ops.cos, "Cosine.")
-tan = _unary("tan", lambda x: ops.sin(x) / ops.cos(x), "Tangent: sin x / cos x.")
+tan = _unary("tan", ops.tan, "Tangent.")
 tanh = _unary("tanh", ops.tanh, "Hyperbolic tangent.")
 floor = _unary("floor", ops.floor, "Round down (no gradient).")
 ceil = _unary("ceil", ops.ceil, "Round up (no gradient).")
@@ -143,13 +142,10 @@ isfinite = _unary("isfinite", ops.isfinite, "True where finite.")
 logical_not = _unary("logical_not", ops.logical_not, "not x elementwise (bool).")
 
 
-sinh = _unary("sinh", lambda x: (ops.exp(x) - ops.exp(-x)) / 2.0,
-               "Hyperbolic sine: (e^x - e^-x) / 2.")
-cosh = _unary("cosh", lambda x: (ops.exp(x) + ops.exp(-x)) / 2.0,
-              "Hyperbolic cosine: (e^x + e^-x) / 2.")
-exp2 = _unary("exp2", lambda x: ops.exp(x * numpy.log(2.0)), "2^x = e^(x ln 2).")
-trunc = _unary("trunc", lambda x: ops.where(ops.lt(x, 0), ops.ceil(x), ops.floor(x)),
-               "Round towards zero (no gradient).")
+sinh = _unary("sinh", ops.sinh, "Hyperbolic sine: (e^x - e^-x) / 2.")
+cosh = _unary("cosh", ops.cosh, "Hyperbolic cosine: (e^x + e^-x) / 2.")
+exp2 = _unary("exp2", ops.exp2, "2^x = e^(x ln 2).")
+trunc = _unary("trunc", ops.trunc, "Round towards zero (no gradient).")
 
 
 @keras_op
@@ -171,13 +167,7 @@ def hypot(x1, x2):
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """``x`` with NaN replaced by ``nan`` and +-inf by ``posinf`` / ``neginf`` (the dtype's
     largest finite values unless given); the gradient flows through the kept elements."""
-    x = tensor(x)
-    if x.dtype.kind != "f":
-        return x
-    big = float(numpy.finfo(x.dtype).max)
-    x = ops.where(ops.isnan(x), nan, x)
-    x = ops.where(ops.eq(x, numpy.inf), big if posinf is None else posinf, x)
-    return ops.where(ops.eq(x, -numpy.inf), -big if neginf is None else neginf, x)
+    return ops.nan_to_num(tensor(x), nan, posinf, neginf)
 
 
 @keras_op

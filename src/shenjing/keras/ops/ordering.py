@@ -2,17 +2,17 @@
 ``quantile``, ``median``, and the counting ops ``searchsorted``, ``digitize``,
 ``bincount``.
 
-The order is found on the array (``argsort``, no gradient), then the values are picked
-with ``take_along_axis``, so ``sort``, ``top_k``, ``quantile`` and ``median`` pass the
-gradient back to the elements they picked.  Indices are int32, as Keras gives them.
+Thin adapters over ``shenjing.ops.ordering`` (the order found by a stable argsort, the
+values picked by ``gather``), so ``sort``, ``top_k``, ``quantile`` and ``median`` pass the
+gradient back to the elements they picked.  Indices are int32, as Keras gives them; Keras's
+``median`` is the mean of the two middle values (``quantile`` 0.5), not PyTorch's lower one.
 """
 
 import numpy
 
-from ... import backend, ops
+from ... import ops
 from ...autograd.tensor import Tensor
 from .core import axis_tuple, fail, floating, keras_op, tensor
-from .manipulation import moveaxis, take, take_along_axis
 
 __all__ = ["sort", "argsort", "top_k", "quantile", "median", "searchsorted", "digitize",
            "bincount"]
@@ -22,28 +22,24 @@ def _axis(x, axis, op):
     return axis_tuple(axis, x.ndim, op)[0]
 
 
-def _argsort(x, axis, descending=False):
-    xp = backend.array_module(x.array)
-    return xp.argsort(-x.array if descending else x.array, axis=axis, kind="stable")
+def _flat(x, axis):
+    """(x, axis), x flattened when ``axis`` is None (Keras's rule)."""
+    x = tensor(x)
+    return (ops.reshape(x, (-1,)), 0) if axis is None else (x, axis)
 
 
 @keras_op
 def argsort(x, axis=-1):
     """The indices (int32) that sort ``x`` along ``axis`` (ties keep their order)."""
-    x = tensor(x)
-    if axis is None:
-        x, axis = ops.reshape(x, (-1,)), 0
-    return Tensor(_argsort(x, _axis(x, axis, "argsort")).astype(numpy.int32))
+    x, axis = _flat(x, axis)
+    return ops.argsort(x, _axis(x, axis, "argsort")).type(numpy.int32)
 
 
 @keras_op
 def sort(x, axis=-1):
     """``x`` sorted along ``axis``; the gradient goes back to where each value came from."""
-    x = tensor(x)
-    if axis is None:
-        x, axis = ops.reshape(x, (-1,)), 0
-    a = _axis(x, axis, "sort")
-    return take_along_axis(x, _argsort(x, a), a)
+    x, axis = _flat(x, axis)
+    return ops.sort(x, _axis(x, axis, "sort")).values
 
 
 @keras_op
@@ -54,16 +50,8 @@ def top_k(x, k, sorted=True):  # noqa: A002 - Keras's name
     if not 0 <= int(k) <= x.shape[-1]:
         fail("top_k", f"k={k} is outside [0, {x.shape[-1]}] for the last axis of shape "
                       f"{x.shape}", ValueError)
-    index = _argsort(x, -1, descending=True)[..., :int(k)]
-    return take_along_axis(x, index, -1), Tensor(index.astype(numpy.int32))
-
-
-def _along_last(x, axis, op):
-    """x with the axes ``axis`` (None: all) moved last and merged into one."""
-    axes = tuple(range(x.ndim)) if axis is None else axis_tuple(axis, x.ndim, op)
-    rest = [i for i in range(x.ndim) if i not in axes]
-    moved = ops.permute(x, tuple(rest) + axes)
-    return ops.reshape(moved, tuple(x.shape[i] for i in rest) + (-1,)), axes
+    values, indices = ops.topk(x, int(k), -1)
+    return values, indices.type(numpy.int32)
 
 
 @keras_op
@@ -80,26 +68,8 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     if qs.ndim > 1 or ((qs < 0) | (qs > 1)).any():
         fail("quantile", f"q must be a number or 1-d, with values in [0, 1], got {q}",
              ValueError)
-    flat, axes = _along_last(x, axis, "quantile")
-    s = sort(flat, -1)
-    pos = qs.reshape(-1) * (flat.shape[-1] - 1)
-    lo, hi = numpy.floor(pos).astype(numpy.int64), numpy.ceil(pos).astype(numpy.int64)
-    if method == "lower":
-        hi = lo
-    elif method == "higher":
-        lo = hi
-    elif method == "nearest":
-        lo = hi = numpy.round(pos).astype(numpy.int64)
-    frac = 0.5 if method == "midpoint" else pos - lo
-    weight = Tensor(numpy.broadcast_to(frac, pos.shape).astype(x.dtype))
-    low, high = take(s, lo, -1), take(s, hi, -1)
-    out = low + (high - low) * weight                      # (..., len(q))
-    if keepdims:
-        kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-        out = ops.reshape(moveaxis(out, -1, 0), (len(pos),) + kept)
-    else:
-        out = moveaxis(out, -1, 0)
-    return ops.reshape(out, out.shape[1:]) if qs.ndim == 0 else out
+    dims = None if axis is None else axis_tuple(axis, x.ndim, "quantile")
+    return ops.quantile(x, qs, dims, keepdims, method)
 
 
 @keras_op
@@ -115,8 +85,7 @@ def searchsorted(sorted_sequence, values, side="left"):
     seq = numpy.asarray(tensor(sorted_sequence))
     if seq.ndim != 1:
         fail("searchsorted", f"sorted_sequence must be 1-d, got shape {seq.shape}", ValueError)
-    return Tensor(numpy.searchsorted(seq, numpy.asarray(tensor(values)), side=side)
-                  .astype(numpy.int32))
+    return ops.searchsorted(seq, numpy.asarray(tensor(values)), side=side, out_int32=True)
 
 
 @keras_op
