@@ -125,3 +125,91 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     """Instance norm of (N, C, ...), each sample's channels over their positions."""
     return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
                           momentum, eps)
+
+
+# ---------------------------------------------------------------- issue 23: the nn gaps
+from ..ops.activation import celu as _celu, glu, gumbel_softmax as _gumbel_softmax  # noqa: E402
+from ..ops.activation import prelu, softmin as _softmin, tanhshrink  # noqa: E402
+from ..ops.activation import threshold as _threshold  # noqa: E402
+from ..ops.bilinear import bilinear  # noqa: E402
+from ..ops.channel_dropout import alpha_dropout as _alpha_dropout  # noqa: E402
+from ..ops.channel_dropout import channel_dropout as _channel_dropout  # noqa: E402
+from ..ops.channel_dropout import feature_alpha_dropout as _feature_alpha_dropout  # noqa: E402
+from ..ops.distance import pairwise_distance  # noqa: E402
+from ..ops.embedding_bag import embedding_bag as _embedding_bag  # noqa: E402
+from ..ops.fold import fold, unfold  # noqa: E402
+from ..ops.loss import (cosine_embedding_loss, gaussian_nll_loss,  # noqa: E402
+                        hinge_embedding_loss,
+                        margin_ranking_loss, multilabel_margin_loss, multilabel_soft_margin_loss,
+                        poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
+from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from ..ops.ctc import ctc_loss  # noqa: E402
+from ..ops.grid_sample import affine_grid, grid_sample  # noqa: E402
+
+__all__ += ["celu", "softmin", "glu", "prelu", "tanhshrink", "threshold", "gumbel_softmax",
+            "bilinear", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+            "feature_alpha_dropout", "pairwise_distance", "embedding_bag", "fold", "unfold",
+            "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "cosine_embedding_loss",
+            "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss",
+            "multilabel_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
+            "soft_margin_loss", "triplet_margin_loss", "ctc_loss", "affine_grid", "grid_sample"]
+
+
+def celu(input, alpha=1.0, inplace=False):  # noqa: A002
+    """max(0, x) + min(0, alpha (e^(x/alpha) - 1)); same shape out."""
+    return _celu(input, alpha)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """softmax(-x) along ``dim`` (the last dim when None)."""
+    if dtype is not None:
+        input = input.type(dtype)
+    return _softmin(input, -1 if dim is None else dim)
+
+
+def threshold(input, threshold, value, inplace=False):  # noqa: A002
+    """x where x > threshold, else ``value``."""
+    return _threshold(input, threshold, value)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """A Gumbel-softmax sample softmax((logits + g) / tau) along ``dim``; ``hard`` gives the
+    one-hot of its argmax with the soft sample's gradient (straight-through)."""
+    return _gumbel_softmax(logits, tau, hard, dim)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Drops whole channels of (N, C, L) or (C, L) with probability p (scaled 1/(1-p))."""
+    return _channel_dropout(input, p, training, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Drops whole channels of (N, C, H, W) or (C, H, W) with probability p."""
+    return _channel_dropout(input, p, training, 2, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Drops whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p."""
+    return _channel_dropout(input, p, training, 3, "dropout3d")
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """SELU's dropout (identity unless ``training``, False by default as torch's)."""
+    return _alpha_dropout(input, p, training)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """Alpha dropout of whole channels of (N, C, ...)."""
+    return _feature_alpha_dropout(input, p, training)
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,  # noqa: A002
+                  scale_grad_by_freq=False, mode="mean", sparse=False, per_sample_weights=None,
+                  include_last_offset=False, padding_idx=None):
+    """Each bag's embeddings reduced by ``mode`` (sum, mean, max): (B, L) ids, or (n,) ids
+    with ``offsets`` -> (B, D)."""
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding_bag: scale_grad_by_freq and sparse are not "
+                                  "supported")
+    return _embedding_bag(input, weight, offsets, max_norm, norm_type, mode, per_sample_weights,
+                          include_last_offset, padding_idx)

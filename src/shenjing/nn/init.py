@@ -157,6 +157,42 @@ def orthogonal_(tensor, gain=1.0):
     return _fill(tensor, q.reshape(tensor.shape))
 
 
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-d conv weight (O, C, *k) with the Dirac delta: the convolution
+    then passes its input through, channel i of each group to output i (the rest 0);
+    ``groups`` splits the O outputs in that many identity blocks."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: expects a 3-, 4- or 5-d tensor, got shape "
+                         f"{tuple(tensor.shape)}")
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or \
+            tensor.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({tensor.shape[0]}) must be divisible by groups, got "
+                         f"groups={groups!r}")
+    per_group = tensor.shape[0] // groups
+    values = numpy.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-d tensor with N(0, std^2) values and zero ``ceil(sparsity * rows)`` random
+    entries of every column (Martens 2010's sparse initialisation)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: expects a 2-d tensor, got shape {tuple(tensor.shape)}")
+    if not 0 <= sparsity <= 1:
+        raise ValueError(f"sparse_: sparsity must be in [0, 1], got {sparsity!r}")
+    rows, cols = tensor.shape
+    rng = backend.generator()
+    values = rng.normal(0.0, std, (rows, cols))
+    zeros = int(math.ceil(sparsity * rows))
+    for c in range(cols):
+        values[rng.permutation(rows)[:zeros], c] = 0
+    return _fill(tensor, values)
+
+
 # PyTorch's old names without the trailing underscore
 uniform, normal, constant = uniform_, normal_, constant_
 xavier_uniform, xavier_normal = xavier_uniform_, xavier_normal_

@@ -4,7 +4,11 @@ Families: ``arithmetic`` (+ - * / ** neg), ``elementwise`` (exp log sqrt abs cla
 where ...), ``reduction`` (sum mean max var logsumexp ...), ``shape`` (reshape permute cat
 split pad ...), ``indexing`` (x[i], gather, embedding), ``linalg`` (matmul, linear),
 ``activation`` (relu sigmoid gelu softmax ...), ``loss`` (cross-entropy, BCE, MSE ...),
-``comparison`` (== < ...) and ``inplace`` (add_ zero_ ...).  Importing this package also
+``comparison`` (== < ...) and ``inplace`` (add_ zero_ ...); and ``pointwise`` (tan atan2
+fmod lerp ...), ``scan`` (cumsum cumprod diff), ``ordering`` (sort topk quantile unique ...),
+``rearrange`` (roll tril diag unfold meshgrid ...), ``scattering`` (scatter masked_select),
+``products`` (mm tensordot cross ...), ``contraction`` (einsum), ``norms``, ``sampling``
+(normal multinomial) and ``inplace_math`` (exp_ relu_ ...).  Importing this package also
 gives ``Tensor`` its operators and methods (``methods``).
 """
 
@@ -29,8 +33,28 @@ from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatt
                     permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
                     unbind, unflatten, unsqueeze, view)
 from .special import erf
+# issue 23: the PyTorch face's basics
+from .contraction import einsum
+from .inplace_math import (abs_, exp_, log_, neg_, pow_, relu_, sigmoid_, sqrt_, square_,
+                           squeeze_, tanh_, unsqueeze_)
+from .norms import cdist, dist, matrix_norm, norm, vector_norm
+from .ordering import (argsort, bincount, bucketize, kthvalue, median, nonzero, quantile,
+                       searchsorted, sort, topk, unique)
+from .pointwise import (acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2, cosh, exp2,
+                        expm1, fix, floor_divide, fmod, frac, lerp, log2, log10, nan_to_num,
+                        remainder, sinh, tan, true_divide, trunc)
+from .products import addmm, baddbmm, bmm, cross, dot, ger, inner, mm, outer, tensordot
+from .rearrange import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, clone,
+                        column_stack, contiguous, diag, diagonal, hstack, meshgrid, moveaxis,
+                        movedim, narrow, repeat_interleave, roll, select, take_along_dim, tile,
+                        trace, tril, triu, vstack)  # unfold is a Tensor method only
+from .reduction import std_mean, var_mean
+from .sampling import bernoulli, multinomial, normal
+from .scan import cumprod, cumsum, diff
+from .scattering import masked_select, scatter, scatter_, scatter_add, scatter_add_
 # registers the ops' backwards in tensor ops, for create_graph=True
 from . import double_backward, double_backward_fused  # noqa: F401,E402
+from . import double_backward_basics  # noqa: F401,E402 - issue 23's primitives
 
 __all__ = [name for name, value in dict(globals()).items()
            if not name.startswith("_") and callable(value) and not isinstance(value, type)]

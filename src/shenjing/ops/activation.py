@@ -1,5 +1,7 @@
 """Activations: relu, leaky_relu, elu, selu, gelu (exact and tanh), silu, mish, softplus,
-sigmoid, tanh, hardtanh, hardsigmoid, hardswish, softmax, log_softmax, and a few relatives.
+sigmoid, tanh, hardtanh, hardsigmoid, hardswish, softmax, log_softmax, and a few relatives
+composed from them at the end (celu, softmin, glu, tanhshrink, threshold, prelu,
+gumbel_softmax).
 
 Each backward is the derivative from the course, written where it is used: for the
 sigmoid y = 1 / (1 + e^-x), dy/dx = y (1 - y); for tanh, 1 - y^2; for ReLU the "gate"
@@ -455,3 +457,80 @@ def softsign(x):
     """x / (1 + |x|)."""
     from .elementwise import abs as abs_
     return x / (1 + abs_(x))
+
+
+# ---------------------------------------------------------------- compositions (issue 23)
+# Each is written on the primitives above, so its gradient comes from theirs.
+
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: max(0, x) + min(0, alpha (e^(x/alpha) - 1)),
+    which is alpha * elu(x / alpha).  Any shape in, same shape out."""
+    alpha = number(alpha)
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (it divides x)")
+    return ELU(1.0, alpha)(floating(x) / alpha)
+
+
+def softmin(x, dim=-1):
+    """softmax(-x) along ``dim``: the smallest entries get the largest weights."""
+    return softmax(-x, dim)
+
+
+def glu(x, dim=-1):
+    """Gated linear unit: split x in halves a, b along ``dim``; a * sigmoid(b).
+    (..., 2k, ...) -> (..., k, ...)."""
+    d = axis(dim, x.ndim, "glu")
+    if x.shape[d] % 2:
+        raise ValueError(f"glu: dim {dim} must have an even size to split in halves, got "
+                         f"{x.shape[d]} (input shape {tuple(x.shape)})")
+    half = x.shape[d] // 2
+    lead = (slice(None),) * d
+    return x[lead + (slice(0, half),)] * sigmoid(x[lead + (slice(half, None),)])
+
+
+def tanhshrink(x):
+    """x - tanh(x)."""
+    return x - tanh(x)
+
+
+def threshold(x, threshold, value):  # noqa: A002 - torch's name
+    """x where x > threshold, else ``value``."""
+    from .elementwise import where
+    return where(x > threshold, x, value)
+
+
+def prelu(x, weight):
+    """Parametric ReLU: x where x > 0, else weight * x, with ``weight`` (1,) shared or (C,)
+    one slope per channel of dim 1.  (N, C, ...) or (C,) in, same shape out."""
+    from .elementwise import where
+    w = weight
+    if w.ndim != 1:
+        raise ValueError(f"prelu: weight must be 1-d, (1,) or (C,), got shape {tuple(w.shape)}")
+    if w.shape[0] != 1:
+        channels = x.shape[1] if x.ndim >= 2 else 1     # as torch: a 1-d x is one channel
+        if w.shape[0] != channels:
+            raise ValueError(f"prelu: weight has {w.shape[0]} slopes but the input "
+                             f"{tuple(x.shape)} has {channels} channels (dim 1)")
+        if x.ndim >= 2:
+            w = w.reshape((-1,) + (1,) * (x.ndim - 2))
+    return where(x > 0, x, w * x)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, dim=-1):
+    """Samples from the Gumbel-softmax (Concrete) distribution: softmax((logits + g) / tau)
+    with g = -log(-log(u)), u ~ U(0, 1).  ``hard``: the one-hot of the argmax in the forward,
+    the soft sample's gradient in the backward (straight-through: y_hard - y.detach() + y)."""
+    xp = backend.array_module(logits.array)
+    u = backend.generator().random(logits.shape)
+    tiny = numpy.finfo(logits.array.dtype).tiny
+    g = -numpy.log(-numpy.log(numpy.clip(u, tiny, 1.0)) + tiny)
+    from ..autograd.tensor import Tensor
+    y = softmax((logits + Tensor(xp.asarray(g, dtype=logits.array.dtype))) / tau, dim)
+    if not hard:
+        return y
+    d = axis(dim, y.ndim, "gumbel_softmax")
+    index = xp.expand_dims(y.array.argmax(axis=d), d)
+    one_hot = xp.zeros_like(y.array)
+    xp.put_along_axis(one_hot, index, 1, axis=d)
+    return Tensor(one_hot) - y.detach() + y

@@ -1,6 +1,8 @@
 """Losses: cross_entropy, nll_loss, binary_cross_entropy (from probabilities and from
 logits), mse, l1, huber, smooth_l1, kl_div, multi_margin (and the course's svm_loss),
-soft_margin and hinge_embedding, each under PyTorch's ``torch.nn.functional`` name.
+soft_margin and hinge_embedding, cosine_embedding, margin_ranking, triplet_margin,
+poisson_nll, gaussian_nll, multilabel_soft_margin and multilabel_margin, each under
+PyTorch's ``torch.nn.functional`` name (CTC is ``ops.ctc``).
 
 Every loss takes ``reduction='none' | 'mean' | 'sum'``: the loss of each element (or row),
 their sum, or their mean.  The two hot paths are fused ops with the gradient the course
@@ -825,3 +827,169 @@ def svm_loss(input, target, margin=1.0, reduction="mean"):  # noqa: A002
     """
     reduction = _reduction("svm_loss", reduction)
     return _margin_loss("svm_loss", input, target, 1, margin, None, reduction, False)
+
+
+# ------------------------------------------------------------------ embedding, ranking and
+# likelihood losses (issue 23): compositions of elementwise ops, their gradients for free
+
+
+def _pm_one(op, target, name="target"):
+    """A target of +1 / -1 values as an array."""
+    t = as_tensor(target).array
+    if t.size and not numpy.isin(t, (-1, 1)).all():
+        raise ValueError(f"{op}: {name} must hold 1 or -1, got values "
+                         f"{sorted(set(numpy.unique(t).tolist()) - {-1, 1})[:3]}")
+    return t
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along the
+    last dim, cos = x1 . x2 / sqrt((||x1||^2 + 1e-12) (||x2||^2 + 1e-12)) as torch.
+    (N, D), (N, D), (N,) -> (N,) or a scalar."""
+    from .elementwise import clamp, sqrt, where
+    op = "cosine_embedding_loss"
+    reduction = _reduction(op, reduction, size_average, reduce)
+    x1, x2 = _floating_input(op, input1), _floating_input(op, input2)
+    if x1.shape != x2.shape or x1.ndim not in (1, 2):
+        raise ShapeError(f"{op}: input1 and input2 must both be (N, D) or (D,), got "
+                         f"{tuple(x1.shape)} and {tuple(x2.shape)}")
+    y = _pm_one(op, target)
+    if y.shape != tuple(x1.shape[:-1]):
+        raise ShapeError(f"{op}: target has shape {tuple(y.shape)} but inputs "
+                         f"{tuple(x1.shape)} need {tuple(x1.shape[:-1])}")
+    eps = 1e-12
+    cos = (x1 * x2).sum(-1) / sqrt(((x1 * x1).sum(-1) + eps) * ((x2 * x2).sum(-1) + eps))
+    loss = where(y == 1, 1 - cos, clamp(cos - margin, min=0))
+    return _reduce_tensor(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """max(0, -y (x1 - x2) + margin): x1 should rank above x2 where y = 1, below where y = -1.
+    Inputs and target broadcast together."""
+    from .elementwise import clamp
+    op = "margin_ranking_loss"
+    reduction = _reduction(op, reduction, size_average, reduce)
+    x1, x2 = _floating_input(op, input1), _floating_input(op, input2)
+    y = _target_like(op, target, x1)
+    try:
+        numpy.broadcast_shapes(x1.shape, x2.shape, y.shape)
+    except ValueError:
+        raise ShapeError(f"{op}: input1 {tuple(x1.shape)}, input2 {tuple(x2.shape)} and target "
+                         f"{tuple(y.shape)} do not broadcast together") from None
+    return _reduce_tensor(clamp(-y * (x1 - x2) + margin, min=0), reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """max(d(a, p) - d(a, n) + margin, 0) with d the p-norm distance (``pairwise_distance``):
+    pull the positive within ``margin`` of the anchor's distance to the negative.  ``swap``
+    uses min(d(a, n), d(p, n)) (the harder negative distance).  (N, D) each -> (N,) or scalar."""
+    from .distance import pairwise_distance
+    from .elementwise import clamp, minimum
+    op = "triplet_margin_loss"
+    reduction = _reduction(op, reduction, size_average, reduce)
+    a, pos, neg = (_floating_input(op, t) for t in (anchor, positive, negative))
+    if not (a.ndim == pos.ndim == neg.ndim) or a.ndim not in (1, 2):
+        raise ShapeError(f"{op}: anchor, positive and negative must all be (N, D) or (D,), got "
+                         f"{tuple(a.shape)}, {tuple(pos.shape)} and {tuple(neg.shape)}")
+    if margin <= 0:
+        raise ValueError(f"{op}: margin must be positive, got {margin}")
+    d_ap = pairwise_distance(a, pos, p, eps)
+    d_an = pairwise_distance(a, neg, p, eps)
+    if swap:
+        d_an = minimum(d_an, pairwise_distance(pos, neg, p, eps))
+    return _reduce_tensor(clamp(d_ap - d_an + margin, min=0), reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None,  # noqa: A002
+                     eps=1e-8, reduce=None, reduction="mean"):
+    """Negative log-likelihood of a Poisson target t with rate lambda:
+    e^x - t x with ``log_input`` (x = log lambda), else x - t log(x + eps) (x = lambda);
+    ``full`` adds Stirling's t log t - t + log(2 pi t) / 2 where t > 1."""
+    from .elementwise import clamp, exp, log, where
+    op = "poisson_nll_loss"
+    reduction = _reduction(op, reduction, size_average, reduce)
+    x, t = _regression_target(op, input, target, warn=False)
+    loss = exp(x) - t * x if log_input else x - t * log(x + eps)
+    if full:
+        s = clamp(t, min=1)     # where t <= 1 the term is 0: keep log's gradient finite there
+        stirling = s * log(s) - s + 0.5 * log(2 * numpy.pi * s)
+        loss = loss + where(t > 1, stirling, 0.0)
+    return _reduce_tensor(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):  # noqa: A002
+    """Negative log-likelihood of target t under N(input, var):
+    (log max(var, eps) + (x - t)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 with ``full``).
+    ``var`` has the input's shape, or that shape with the last dim 1 or dropped (one variance
+    per sample, homoscedastic).  As torch, the clamp at eps passes var's gradient unchanged."""
+    from ..autograd.tensor import Tensor
+    from .elementwise import log
+    op = "gaussian_nll_loss"
+    reduction = _reduction(op, reduction)
+    x, t = _regression_target(op, input, target, warn=False)
+    v = _target_like(op, var, x)
+    if v.shape != x.shape:
+        if x.ndim and v.shape == x.shape[:-1]:
+            v = v.unsqueeze(-1)
+        elif not (x.ndim and v.shape == x.shape[:-1] + (1,)):
+            raise ShapeError(f"{op}: var has shape {tuple(v.shape)} but input {tuple(x.shape)} "
+                             f"needs {tuple(x.shape)}, {tuple(x.shape[:-1]) + (1,)} or "
+                             f"{tuple(x.shape[:-1])}")
+    if (v.array < 0).any():
+        raise ValueError(f"{op}: var has negative entries")
+    v = v + Tensor(numpy.maximum(v.array, eps) - v.array)   # clamp, with an identity gradient
+    loss = 0.5 * (log(v) + (x - t) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * float(numpy.log(2 * numpy.pi))
+    return _reduce_tensor(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None,  # noqa: A002
+                                reduce=None, reduction="mean"):
+    """One-vs-all logistic loss of (N, C) scores against 0/1 multi-label targets:
+    -mean_c w_c (t_c log sigmoid(x_c) + (1 - t_c) log sigmoid(-x_c)), one value per sample."""
+    from .activation import logsigmoid
+    op = "multilabel_soft_margin_loss"
+    reduction = _reduction(op, reduction, size_average, reduce)
+    x, t = _same_shape_target(op, input, target)
+    if x.ndim not in (1, 2):
+        raise ShapeError(f"{op}: input must be (N, C) or (C,), got {tuple(x.shape)}")
+    loss = -(t * logsigmoid(x) + (1 - t) * logsigmoid(-x))
+    w = _constant(op, "weight", weight, x.array.dtype, tuple(x.shape))
+    if w is not None:
+        loss = loss * as_tensor(w)
+    return _reduce_tensor(loss.mean(-1), reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None,  # noqa: A002
+                           reduction="mean"):
+    """Multi-label hinge loss: for each sample, sum over its target classes j and the other
+    classes i of max(0, 1 - (x_j - x_i)), / C.  ``target`` (N, C) holds the class indices
+    of each sample, ended by the first -1."""
+    from .activation import relu
+    op = "multilabel_margin_loss"
+    reduction = _reduction(op, reduction, size_average, reduce)
+    x = _floating_input(op, input)
+    y = as_tensor(target).array
+    if x.ndim not in (1, 2) or y.shape != tuple(x.shape):
+        raise ShapeError(f"{op}: input must be (N, C) or (C,) and target the same shape, got "
+                         f"{tuple(x.shape)} and {tuple(y.shape)}")
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{op}: target must hold integer class indices, got {y.dtype}")
+    x2, y2 = (x, y) if x.ndim == 2 else (x.reshape(1, -1), y.reshape(1, -1))
+    n, c = y2.shape
+    is_target = numpy.zeros((n, c), bool)
+    for row in range(n):
+        labels = y2[row]
+        stop = numpy.flatnonzero(labels < 0)
+        labels = labels[:stop[0]] if stop.size else labels
+        if labels.size and labels.max() >= c:
+            raise IndexError(f"{op}: target {int(labels.max())} is out of range for {c} classes")
+        is_target[row, labels] = True
+    pairs = (is_target[:, :, None] & ~is_target[:, None, :]).astype(x.array.dtype)  # (j, i)
+    hinge = relu(1 - x2.unsqueeze(2) + x2.unsqueeze(1)) * as_tensor(pairs)
+    loss = hinge.sum((1, 2)) / c
+    return _reduce_tensor(loss if x.ndim == 2 else loss.reshape(()), reduction)

@@ -21,3 +21,8 @@ from .sgd import SGD
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "functional",
            "lr_scheduler"]
 __all__ += ["Adadelta", "Adamax", "RAdam", "LBFGS"]
+
+from .asgd import ASGD  # noqa: E402
+from .rprop import Rprop  # noqa: E402
+
+__all__ += ["ASGD", "Rprop"]

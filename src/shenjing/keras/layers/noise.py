@@ -27,12 +27,10 @@ import numpy
 
 from ... import backend
 from ...autograd.tensor import Tensor
+from ...ops.activation import SELU_ALPHA, SELU_SCALE  # noqa: F401 - importable here too
+from ...ops.channel_dropout import alpha_dropout
 from .core import Dropout, _drawing_from, layer_input
 from .layer import Layer
-
-#: SELU's constants (``ops.activation.selu``), as Keras's AlphaDropout writes them
-SELU_ALPHA = 1.6732632423543772848170429916717
-SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _stream(layer):
@@ -124,14 +122,8 @@ class AlphaDropout(Dropout):
         if not self.is_training(training) or self.rate == 0:
             return x
         shape = tuple(x.shape) if self.noise_shape is None else self._noise_shape(x.shape)
-        with _stream(self):
-            keep = backend.generator().random(shape, dtype=numpy.float32) >= self.rate
-        alpha_p = -SELU_ALPHA * SELU_SCALE
-        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
-        b = -a * alpha_p * self.rate
-        keep = keep.astype(x.dtype)
-        # y = a (x k + alpha' (1 - k)) + b as one scale and one shift of x
-        return x * Tensor(a * keep) + Tensor((a * alpha_p * (1 - keep) + b).astype(x.dtype))
+        with _stream(self):     # the math is the op's, shared with the PyTorch face
+            return alpha_dropout(x, self.rate, True, shape, op=f"{self.name} (AlphaDropout)")
 
     def compute_output_shape(self, input_shape):
         """The input's shape."""

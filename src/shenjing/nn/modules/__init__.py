@@ -31,3 +31,35 @@ __all__ += ['Conv1d', 'Conv2d', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose2d', 
 __all__ += ['Hardsigmoid', 'Hardswish']
 __all__ += ['MultiheadAttention', 'TransformerEncoderLayer', 'TransformerEncoder']
 __all__ += ['TransformerDecoderLayer', 'TransformerDecoder', 'Transformer']
+
+# issue 23: the nn gaps of the PyTorch face
+from .activation import CELU, GLU, PReLU, Softmin, Tanhshrink, Threshold  # noqa: E402
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from .dropout import (AlphaDropout, Dropout1d, Dropout2d, Dropout3d,  # noqa: E402
+                      FeatureAlphaDropout)
+from .fold import Fold, Unfold  # noqa: E402
+from .linear import Bilinear  # noqa: E402
+from .loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss,  # noqa: E402
+                   MarginRankingLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
+                   PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+from .normalization import BatchNorm3d  # noqa: E402
+from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,  # noqa: E402
+                      ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
+                      ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+                      ZeroPad1d, ZeroPad2d, ZeroPad3d)
+from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle  # noqa: E402
+from .sparse import EmbeddingBag  # noqa: E402
+
+__all__ += ['CELU', 'GLU', 'PReLU', 'Softmin', 'Tanhshrink', 'Threshold', 'CosineSimilarity',
+            'PairwiseDistance', 'AlphaDropout', 'Dropout1d', 'Dropout2d', 'Dropout3d',
+            'FeatureAlphaDropout', 'Fold', 'Unfold', 'Bilinear', 'CosineEmbeddingLoss',
+            'GaussianNLLLoss', 'HingeEmbeddingLoss', 'MarginRankingLoss', 'MultiLabelMarginLoss',
+            'MultiLabelSoftMarginLoss', 'PoissonNLLLoss', 'SoftMarginLoss', 'TripletMarginLoss',
+            'BatchNorm3d', 'CircularPad1d', 'CircularPad2d', 'CircularPad3d', 'ConstantPad1d',
+            'ConstantPad2d', 'ConstantPad3d', 'ReflectionPad1d', 'ReflectionPad2d',
+            'ReflectionPad3d', 'ReplicationPad1d', 'ReplicationPad2d', 'ReplicationPad3d',
+            'ZeroPad1d', 'ZeroPad2d', 'ZeroPad3d', 'ChannelShuffle', 'PixelShuffle',
+            'PixelUnshuffle', 'EmbeddingBag']
+from .loss import CTCLoss  # noqa: E402
+
+__all__ += ['CTCLoss']

@@ -195,3 +195,95 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class CELU(Module):
+    """max(0, x) + min(0, alpha (e^(x/alpha) - 1)): any shape in, same shape out."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x):
+        return ops.activation.celu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim``: any shape in, same shape out."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.activation.softmin(x, -1 if self.dim is None else self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Tanhshrink(_Elementwise):
+    """x - tanh(x): any shape in, same shape out."""
+
+    def __init__(self):
+        super().__init__()
+        self.fn = ops.activation.tanhshrink
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value``: any shape in, same shape out."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold, self.value = threshold, value
+
+    def forward(self, x):
+        return ops.activation.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class GLU(Module):
+    """Gated linear unit a * sigmoid(b), a and b the halves of x along ``dim``:
+    (*, 2k, *) -> (*, k, *)."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.activation.glu(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """Parametric ReLU: x where x > 0, else a x with a learned slope a, shared
+    (``num_parameters=1``) or one per channel of dim 1 (``num_parameters=C``), starting at
+    ``init``.  (N, C, ...) in, same shape out."""
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+        from ... import backend
+        from ..parameter import Parameter
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or \
+                num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got "
+                             f"{num_parameters!r}")
+        self.num_parameters, self.init = num_parameters, init
+        dtype = backend.to_dtype(dtype) or backend.get_default_dtype()
+        self.weight = Parameter(backend.xp().full((num_parameters,), init, dtype))
+
+    def reset_parameters(self):
+        self.weight.array[...] = self.init
+
+    def forward(self, x):
+        return ops.activation.prelu(x, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"

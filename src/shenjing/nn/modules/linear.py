@@ -61,3 +61,36 @@ def reset_affine(weight, bias):
 
 def _empty(shape, dtype):
     return backend.xp().zeros(shape, backend.to_dtype(dtype) or backend.get_default_dtype())
+
+
+class Bilinear(Module):
+    """y = x1^T A x2 + b: (*, in1_features), (*, in2_features) -> (*, out_features), with A
+    (out, in1, in2); A and b start as U(-1/sqrt(in1), 1/sqrt(in1)), as PyTorch's."""
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features = in1_features, in2_features
+        self.out_features = out_features
+        self.weight = Parameter(_empty((out_features, in1_features, in2_features), dtype))
+        if bias:
+            self.bias = Parameter(_empty((out_features,), dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """U(-1/sqrt(in1), 1/sqrt(in1)) for weight and bias."""
+        bound = 1 / math.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x1, x2):
+        from ...ops.bilinear import bilinear
+        check_float_input(x1, self.weight, "Bilinear")
+        check_float_input(x2, self.weight, "Bilinear")
+        return bilinear(x1, x2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

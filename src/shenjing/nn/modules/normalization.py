@@ -72,6 +72,11 @@ class BatchNorm2d(_BatchNorm):
     expected_dims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch norm of (N, C, D, H, W) inputs, per channel."""
+    expected_dims = (5,)
+
+
 class _InstanceNorm(_BatchNorm):
     """Instance norm: each sample's channels standardised over their positions; running
     statistics only with ``track_running_stats=True`` (off by default, as PyTorch)."""

@@ -67,3 +67,49 @@ class Embedding(Module):
             if self.norm_type != 2:
                 pad += f", norm_type={self.norm_type}"
         return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
+
+
+class EmbeddingBag(Module):
+    """Sums, averages or takes the max of the embeddings of each bag of ids without making
+    the per-id tensor (``ops.embedding_bag``): (B, L) ids, or (n,) ids with ``offsets`` (B,)
+    -> (B, embedding_dim).  ``mode`` 'sum', 'mean' (default) or 'max'; the table starts as
+    N(0, 1), as PyTorch's; ids equal to ``padding_idx`` are left out of their bag."""
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
+                 include_last_offset=False, padding_idx=None, dtype=None):
+        super().__init__()
+        if scale_grad_by_freq or sparse:
+            raise NotImplementedError("EmbeddingBag: scale_grad_by_freq and sparse are not "
+                                      "supported")
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"EmbeddingBag: padding_idx {padding_idx} is outside "
+                                 f"[-{num_embeddings}, {num_embeddings})")
+            padding_idx %= num_embeddings
+        self.num_embeddings, self.embedding_dim, self.mode = num_embeddings, embedding_dim, mode
+        self.max_norm, self.norm_type, self.padding_idx = max_norm, norm_type, padding_idx
+        self.include_last_offset = include_last_offset
+        dtype = backend.to_dtype(dtype) or backend.get_default_dtype()
+        if _weight is None:
+            self.weight = Parameter(backend.xp().zeros((num_embeddings, embedding_dim), dtype))
+            self.reset_parameters()
+        else:
+            self.weight = Parameter(_weight)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.array[self.padding_idx] = 0
+
+    def forward(self, input, offsets=None, per_sample_weights=None):  # noqa: A002
+        from ...ops.embedding_bag import embedding_bag
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                             self.mode, per_sample_weights, self.include_last_offset,
+                             self.padding_idx)
+
+    def extra_repr(self):
+        pad = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
+        return f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}{pad}"
