@@ -94,7 +94,8 @@ def run(roots, seeds, retain_graph, create_graph, capture=None, stop_at_capture=
             if anomaly:
                 from .function import _check_finite
                 _check_finite(node.name, "backward",
-                              tuple(getattr(g, "array", g) for g in gxs))
+                              tuple(getattr(g, "array", g) for g in gxs),
+                              getattr(node, "created_at", ""))
             for t, gx, need in zip(node.inputs, gxs, node.needs_input_grad):
                 if not need or gx is None:
                     continue

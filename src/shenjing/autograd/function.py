@@ -64,11 +64,15 @@ class Function:
             shapes = " and ".join(str(tuple(t.shape)) for t in inputs)
             reason = "cannot be broadcast together" if "broadcast" in str(e) else f"do not fit ({e})"
             raise ShapeError(f"{self.name}: inputs of shapes {shapes} {reason}") from None
+        where = None
         if grad_mode._Mode.detect_anomaly:
-            _check_finite(self.name, "forward", outputs)
+            where = _anomaly_where(self.name)
+            _check_finite(self.name, "forward", outputs, where)
         make = _tensor_class.from_node
         if record:
             self.inputs = inputs
+            if where:
+                self.created_at = where   # named again if its backward makes the NaN
             self.versions = tuple([t._version for t in inputs]) if self.reads_inputs else None
             if type(outputs) is tuple:
                 self.n_outputs = len(outputs)
@@ -97,10 +101,16 @@ class Function:
         return f"<{self.name} backward>"
 
 
-def _check_finite(name, phase, arrays):
+def _anomaly_where(name):
+    describe = grad_mode._Mode.anomaly_where
+    return describe(name) if describe is not None else ""
+
+
+def _check_finite(name, phase, arrays, where=""):
     for a in arrays if type(arrays) is tuple else (arrays,):
         if a is not None and a.dtype.kind == "f" and not backend.array_module(a).isfinite(a).all():
-            raise FloatingPointError(f"detect_anomaly: {name} ({phase}) produced NaN or inf")
+            raise FloatingPointError(f"detect_anomaly: {name} ({phase}) produced NaN or "
+                                     f"inf{where or ''}")
 
 
 _tensor_class = None  # set by tensor.py, which imports this module

@@ -13,6 +13,9 @@ class _Mode:
     """Process-wide switches read by every op call."""
     grad_enabled = True
     detect_anomaly = False
+    #: under anomaly detection, ``anomaly_where(op_name)`` may add to the error where the op
+    #: was called (layer path, user code); ``shenjing.insight.detect_nan`` sets it
+    anomaly_where = None
 
 
 def is_grad_enabled():

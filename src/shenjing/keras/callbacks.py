@@ -17,6 +17,8 @@ batches.
   (``verbose=2``).
 - ``CSVLogger``: writes each epoch's logs as a row of a CSV file.
 - ``LambdaCallback``: a callback from plain functions (``on_epoch_end=lambda e, logs: ...``).
+- ``TensorBoard``: event files for ``tensorboard --logdir`` (``shenjing.insight.TensorBoard``,
+  needs the ``tensorboard`` extra).
 
 Logs are dicts of Python floats: ``loss``, the metrics by name, and ``val_``-prefixed ones.
 """
@@ -579,3 +581,12 @@ def _hook(function, takes_index):
         def hook(logs=None):
             return function(logs)
     return hook
+
+
+def __getattr__(name):
+    # keras.callbacks.TensorBoard lives in shenjing.insight, an app above this face: it is
+    # looked up on first use, so that loading this module never imports upwards
+    if name == "TensorBoard":
+        from ..insight.tensorboard import TensorBoard
+        return TensorBoard
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
