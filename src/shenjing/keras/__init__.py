@@ -25,7 +25,8 @@ from . import (activations, callbacks, datasets, initializers, layers, losses, m
 from .layers import Input, KerasTensor, Layer
 from .models import Model, Sequential
 from . import ops, random  # noqa: E402 - keras.ops and keras.random (Keras 3)
+from . import distribution  # noqa: E402 - keras.distribution: data-parallel fit on MPI
 
 __all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "layers", "models", "losses",
            "metrics", "optimizers", "callbacks", "activations", "initializers", "regularizers",
-           "datasets", "preprocessing", "utils", "ops", "random"]
+           "datasets", "preprocessing", "utils", "ops", "random", "distribution"]

@@ -1,7 +1,7 @@
 """``shenjing zero ...``: train, play, compare and serve AlphaZero players.
 
     shenjing zero train GAME [--config FILE] [--dir DIR] [--iterations N] [--workers N]
-                             [--model PATH]
+                             [--model PATH] [--mpi]
     shenjing zero play GAME [--model PATH] [--simulations N] [--second]
     shenjing zero arena A B --games N [--game GAME]
     shenjing zero gtp [--model PATH | --player SPEC] [--simulations N]
@@ -33,6 +33,8 @@ def add_commands(sub):
     train.add_argument("--workers", type=int, help="self-play processes (default: config)")
     train.add_argument("--model", help="start a new run from this checkpoint instead of "
                        "random weights ('shipped': the network shipped for GAME)")
+    train.add_argument("--mpi", action="store_true", help="under mpirun (or shenjing launch): "
+                       "play the games on every rank, train on rank 0")
     train.set_defaults(run=_cmd_train)
 
     play = commands.add_parser("play", help="play against the network in the terminal")
@@ -118,6 +120,13 @@ def _game_of(spec):
 # ---------------------------------------------------------------- commands
 
 def _cmd_train(args):
+    if getattr(args, "mpi", False):
+        from .mpi import train_over_mpi
+        return train_over_mpi(args, _cmd_train_here)
+    return _cmd_train_here(args)
+
+
+def _cmd_train_here(args, pool=None):
     from .config import load_config, preset
     from .train import Trainer
     game = make_game(args.game)
@@ -135,7 +144,7 @@ def _cmd_train(args):
     except (ValueError, FileNotFoundError) as error:
         print(f"shenjing zero train: {error}", file=sys.stderr)
         return 2
-    trainer.run(args.iterations if args.iterations is not None else config.iterations)
+    trainer.run(args.iterations if args.iterations is not None else config.iterations, pool)
     print(f"best network: {trainer.path('best.safetensors')}")
     return 0
 

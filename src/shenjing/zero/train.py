@@ -75,12 +75,14 @@ class Trainer:
 
     # ------------------------------------------------------------ the loop
 
-    def run(self, iterations=None):
+    def run(self, iterations=None, pool=None):
         """Run until ``iterations`` (default: the config's) iterations are done in all;
-        returns the list of log records of the iterations run now."""
+        returns the list of log records of the iterations run now.  ``pool``: where the
+        games are played (default: ``config.workers`` local processes; ``zero.mpi.MPIPool``
+        spreads them over MPI ranks)."""
         total = self.config.iterations if iterations is None else iterations
         records = []
-        with WorkerPool(self.config.workers) as pool:
+        with (WorkerPool(self.config.workers) if pool is None else pool) as pool:
             while self.iteration < total:
                 records.append(self.step(pool))
         return records

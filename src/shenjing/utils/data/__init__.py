@@ -11,6 +11,7 @@ it whenever the default collate is in use (see ``fetch.py``).
 
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
+from .distributed import DistributedSampler
 from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset,
                       TensorDataset)
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
@@ -18,6 +19,7 @@ from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
 from .split import random_split
 
 __all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
+           "DistributedSampler",
            "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
            "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "default_collate",
            "default_convert", "get_worker_info", "random_split"]
