@@ -17,12 +17,15 @@ from .dtypes import (bool, double, float, float16, float32, float64, half, int, 
 from .ops import *  # noqa: F401,F403 - the op functions: shenjing.exp, shenjing.cat, ...
 from .ops import abs, all, any, max, min, pow, round, sum  # noqa: A004 - torch's names
 from .io import load, save  # shenjing.save / shenjing.load: safetensors files
+from .numerics import (Size, e, finfo, get_num_threads, iinfo, inf, is_floating_point,  # noqa: E402
+                       nan, pi, set_num_threads)
 from . import nn  # noqa: E402 - the PyTorch face: shenjing.nn, shenjing.nn.functional
 from . import optim  # noqa: E402 - shenjing.optim: optimizers and lr_scheduler
 from . import utils  # noqa: E402 - shenjing.utils.data: Dataset, DataLoader
 from . import func  # noqa: E402 - shenjing.func: grad, vmap (torch.func)
 from .compiler import compile  # noqa: E402,A004 - shenjing.compile (torch.compile), a no-op today
 from . import accelerator  # noqa: E402 - shenjing.accelerator: torch.accelerator's names
+from . import distributed  # noqa: E402 - shenjing.distributed: MPI process groups (mpi4py lazily)
 
 __version__ = "0.1.0"
 
@@ -40,8 +43,8 @@ def numel(x):
 
 
 def __getattr__(name):
-    """``shenjing.vision`` is imported on first use, keeping ``import shenjing`` light."""
-    if name == "vision":
+    """``shenjing.vision`` and ``shenjing.onnx`` load on first use (a light import)."""
+    if name in ("vision", "onnx"):
         import importlib
-        return importlib.import_module(f"{__name__}.vision")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,6 +28,7 @@ import numpy
 from ...autograd import no_grad
 from ...autograd.tensor import Tensor
 from .. import callbacks as callbacks_module
+from .. import distribution as distribution_module
 from ..layers.layer import Layer, accepts_training
 from ..layers.keras_tensor import map_structure
 from .compiled import CompiledLoss
@@ -87,6 +88,7 @@ class Model(Layer):
         self.loss = loss if loss is None or several else losses.get(loss)
         self.compiled_loss = None if loss is None else CompiledLoss(
             self.loss, loss_weights, metrics, f"{self.name}.compile")
+        self._distribution = distribution_module.active()  # compiled in strategy.scope()
 
     def _require_compiled(self, who, loss=True):
         if self.optimizer is None:
@@ -131,6 +133,7 @@ class Model(Layer):
         trainable = self.trainable_weights
         for p in trainable:
             p.grad = None
+        distribution_module.before_backward(self, loss, trainable)  # averages over MPI ranks
         loss.backward()
         self.optimizer.apply_gradients([(p.grad, p) for p in trainable])
         return float(loss.item()), [p.detach().numpy() for p in y_pred]
@@ -190,6 +193,7 @@ class Model(Layer):
                 as_inputs(x, "fit"), as_inputs(y, "fit"), sample_weight, validation_split)
         train = batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
                         f"{self.name}.fit", class_weight)
+        train = distribution_module.shard(self, train)   # this rank's part under a distribution
         validation = None
         if validation_data is not None:
             who = f"{self.name}.fit (validation)"
@@ -248,8 +252,8 @@ class Model(Layer):
         ``verbose`` and the ``History`` (fit) last."""
         chain = [callbacks_module.ProgbarLogger()] if verbose else []
         chain += list(callbacks or []) + ([history] if history is not None else [])
-        return callbacks_module.CallbackList(
-            chain, self, {"epochs": epochs, "steps": steps, "verbose": verbose})
+        return distribution_module.wrap_callbacks(callbacks_module.CallbackList(
+            chain, self, {"epochs": epochs, "steps": steps, "verbose": verbose}), self)
 
     def _test_loop(self, data, hooks):
         """The loss and metrics over ``data`` (an ``Epochs``) in inference mode."""
@@ -380,6 +384,13 @@ class Model(Layer):
         """Load weights from ``save_weights``'s file or a ``.keras`` file."""
         from ..saving import load_weights
         load_weights(self, filepath)
+
+    def export(self, filepath, format="onnx", input_signature=None, verbose=None):
+        """The model as an ONNX file (opset 17, symbolic batch axis), for ONNX Runtime and
+        other engines; ``input_signature``: example arrays when the input shapes are not
+        known.  Needs the ``onnx`` extra (``shenjing.onnx``, loaded here on first use)."""
+        from ...onnx.keras_export import export_keras
+        return export_keras(self, filepath, format, input_signature, verbose)
 
     # ------------------------------------------------------------ description
 
