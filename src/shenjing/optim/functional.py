@@ -259,6 +259,32 @@ def rmsprop(param, grad, square_avg, momentum_buffer=None, grad_avg=None, *, lr=
 # ---------------------------------------------------------------- Adam, AdamW
 
 
+def adam_moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
+                 decoupled_weight_decay, maximize, work):
+    """The part of an Adam step that Adam, AdamW and RAdam share, in place on arrays: the
+    weight decay (AdamW's on the weights, Adam's into the gradient), then the two moments
+
+        m = beta1 * m + (1 - beta1) * g,   v = beta2 * v + (1 - beta2) * g^2
+
+    Returns the array module and a scratch array of param's shape for the rest of the step."""
+    xp = backend.array_module(param)
+    s1, s2 = _work(param, work)
+    if decoupled_weight_decay:
+        if weight_decay != 0:
+            param *= 1.0 - lr * weight_decay            # AdamW: decay the weights directly
+        g = _effective_grad(xp, param, grad, 0.0, maximize, s1)
+    else:
+        g = _effective_grad(xp, param, grad, weight_decay, maximize, s1)
+    exp_avg *= beta1                                    # m = beta1 * m + (1 - beta1) * g
+    xp.multiply(g, 1.0 - beta1, out=s2)
+    exp_avg += s2
+    exp_avg_sq *= beta2                                 # v = beta2 * v + (1 - beta2) * g^2
+    xp.multiply(g, g, out=s2)
+    s2 *= 1.0 - beta2
+    exp_avg_sq += s2
+    return xp, s2
+
+
 def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, step, lr=1e-3,
          beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
          maximize=False, work=None):
@@ -296,21 +322,8 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, step, lr=1e-3
                    1.0 - lr * weight_decay if decoupled else 1.0, beta1, 1.0 - beta1,
                    beta2, 1.0 - beta2, c * float(eps), -lr * c / bias_correction1)
         return
-    xp = backend.array_module(param)
-    s1, s2 = _work(param, work)
-    if decoupled_weight_decay:
-        if weight_decay != 0:
-            param *= 1.0 - lr * weight_decay            # AdamW: decay the weights directly
-        g = _effective_grad(xp, param, grad, 0.0, maximize, s1)
-    else:
-        g = _effective_grad(xp, param, grad, weight_decay, maximize, s1)
-    exp_avg *= beta1                                    # m = beta1 * m + (1 - beta1) * g
-    xp.multiply(g, 1.0 - beta1, out=s2)
-    exp_avg += s2
-    exp_avg_sq *= beta2                                 # v = beta2 * v + (1 - beta2) * g^2
-    xp.multiply(g, g, out=s2)
-    s2 *= 1.0 - beta2
-    exp_avg_sq += s2
+    xp, s2 = adam_moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
+                          decoupled_weight_decay, maximize, work)
     if max_exp_avg_sq is not None:
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)   # AMSGrad
         v = max_exp_avg_sq

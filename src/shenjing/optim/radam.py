@@ -1,9 +1,8 @@
 """``RAdam``: Adam whose adaptive step is switched on only once the variance of its
 estimate is tractable, and then rectified."""
 
-from .. import backend
 from .adam import _check_adam_options
-from .functional import _effective_grad, _work
+from .functional import adam_moments
 from .optimizer import Optimizer, check_unsupported
 
 
@@ -38,21 +37,8 @@ def radam(param, grad, exp_avg, exp_avg_sq, *, step, lr=1e-3, beta1=0.9, beta2=0
         otherwise:  p = p - lr * m_hat          (SGD with momentum while v is unreliable)
     """
     beta1, beta2, lr, weight_decay = float(beta1), float(beta2), float(lr), float(weight_decay)
-    xp = backend.array_module(param)
-    s1, s2 = _work(param, work)
-    if decoupled_weight_decay:
-        if weight_decay != 0:
-            param *= 1.0 - lr * weight_decay
-        g = _effective_grad(xp, param, grad, 0.0, maximize, s1)
-    else:
-        g = _effective_grad(xp, param, grad, weight_decay, maximize, s1)
-    exp_avg *= beta1                                    # m = beta1 * m + (1 - beta1) * g
-    xp.multiply(g, 1.0 - beta1, out=s2)
-    exp_avg += s2
-    exp_avg_sq *= beta2                                 # v = beta2 * v + (1 - beta2) * g^2
-    xp.multiply(g, g, out=s2)
-    s2 *= 1.0 - beta2
-    exp_avg_sq += s2
+    xp, s2 = adam_moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay,
+                          decoupled_weight_decay, maximize, work)
     bias_correction1 = 1.0 - beta1 ** step
     _, rect = radam_rectification(step, beta2)
     if rect is None:
