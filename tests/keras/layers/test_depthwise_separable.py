@@ -139,7 +139,7 @@ def test_errors_name_the_layer_and_what_was_expected():
         DepthwiseConv2D(3, depth_multiplier=0, name="dw")
     with pytest.raises(ValueError, match=r"sep \(SeparableConv2D\): filters must be"):
         SeparableConv2D(0, 3, name="sep")
-    with pytest.raises(ValueError, match="padding must be 'valid' or 'same', got 'causal'"):
+    with pytest.raises(ValueError, match="padding must be one of 'valid', 'same', got 'causal'"):
         DepthwiseConv1D(3, padding="causal")
     layer = DepthwiseConv2D(3, name="dw2")
     with pytest.raises(ValueError, match=r"dw2 \(DepthwiseConv2D\): expected a 4-d input"):

@@ -72,26 +72,26 @@ def pad_spatial(x, lo, hi):
     return ops.pad(x, tuple(widths))
 
 
-class _Conv(Layer):
-    """What Conv1D and Conv2D share: arguments, weights, padding and the op call."""
+class WindowLayer(Layer):
+    """What the convolution layers (plain, transposed, depthwise, separable) share: the
+    window options, their checks, and how errors name the layer."""
 
     rank = 2
-    op = None                          # the op of this rank, C.conv1d or C.conv2d
     paddings = ("valid", "same")
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+    @property
+    def who(self):
+        """``name (Class)``, how errors name the layer."""
+        return f"{self.name} ({type(self).__name__})"
+
+    def _channels(self, shape):
+        return shape[-1] if self.data_format == "channels_last" else shape[1]
+
+    def set_window(self, kernel_size, strides, padding, data_format, dilation_rate, activation,
+                   use_bias, activity_regularizer, constraints):
+        """Check and keep the options every convolution takes; ``constraints`` maps a weight
+        name to its constraint argument (none is supported yet)."""
         who, d = self.who, self.rank
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
-            raise ValueError(f"{who}: filters must be a positive int, got {filters!r}")
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 \
-                or filters % groups:
-            raise ValueError(f"{who}: groups must be a positive int that divides filters "
-                             f"({filters}), got {groups!r}")
         padding = padding.lower() if isinstance(padding, str) else padding
         if padding not in self.paddings:
             raise ValueError(f"{who}: padding must be one of {', '.join(map(repr, self.paddings))}"
@@ -99,10 +99,10 @@ class _Conv(Layer):
         if activity_regularizer is not None:
             raise NotImplementedError(f"{who}: activity_regularizer is not supported yet; add "
                                       f"a penalty on the outputs to the loss")
-        for what, constraint in (("kernel", kernel_constraint), ("bias", bias_constraint)):
+        for what, constraint in constraints.items():
             if constraint is not None:
                 raise NotImplementedError(f"{who}: {what}_constraint is not supported yet")
-        self.filters, self.groups, self.padding = filters, groups, padding
+        self.padding = padding
         self.kernel_size = C.ntuple(kernel_size, d, "kernel_size", who)
         self.strides = C.ntuple(strides, d, "strides", who)
         self.dilation_rate = C.ntuple(dilation_rate, d, "dilation_rate", who)
@@ -112,18 +112,34 @@ class _Conv(Layer):
         self.data_format = check_data_format(data_format, who)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
+
+
+class _Conv(WindowLayer):
+    """What Conv1D and Conv2D share: arguments, weights, padding and the op call."""
+
+    op = None                          # the op of this rank, C.conv1d or C.conv2d
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        who = self.who
+        if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
+            raise ValueError(f"{who}: filters must be a positive int, got {filters!r}")
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 \
+                or filters % groups:
+            raise ValueError(f"{who}: groups must be a positive int that divides filters "
+                             f"({filters}), got {groups!r}")
+        self.set_window(kernel_size, strides, padding, data_format, dilation_rate, activation,
+                        use_bias, activity_regularizer,
+                        {"kernel": kernel_constraint, "bias": bias_constraint})
+        self.filters, self.groups = filters, groups
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-
-    @property
-    def who(self):
-        """``name (Class)``, how errors name the layer."""
-        return f"{self.name} ({type(self).__name__})"
-
-    def _channels(self, shape):
-        return shape[-1] if self.data_format == "channels_last" else shape[1]
 
     def build(self, input_shape):
         d = self.rank

@@ -18,10 +18,9 @@ dilation apply to the depthwise step only, with Keras's "same" rule (``convoluti
 
 from ...ops import conv as C
 from .. import activations, initializers, regularizers
-from .convolutional import (check_data_format, layout, pad_spatial, same_padding,
+from .convolutional import (WindowLayer, layout, pad_spatial, same_padding,
                             to_channels_first, to_channels_last)
 from .core import layer_input
-from .layer import Layer
 
 OPS = {1: C.conv1d, 2: C.conv2d}
 
@@ -50,11 +49,9 @@ def conv_output_size(n, k, s, dl, padding):
     return -(-n // s) if padding == "same" else (n - dl * (k - 1) - 1) // s + 1
 
 
-class _DepthwiseConv(Layer):
+class _DepthwiseConv(WindowLayer):
     """What the depthwise and separable layers share: arguments, the depthwise kernel, the
     input checks and the depthwise step."""
-
-    rank = 2
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -62,42 +59,18 @@ class _DepthwiseConv(Layer):
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        who, d = self.who, self.rank
         if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) \
                 or depth_multiplier < 1:
-            raise ValueError(f"{who}: depth_multiplier must be a positive int, got "
+            raise ValueError(f"{self.who}: depth_multiplier must be a positive int, got "
                              f"{depth_multiplier!r}")
-        padding = padding.lower() if isinstance(padding, str) else padding
-        if padding not in ("valid", "same"):
-            raise ValueError(f"{who}: padding must be 'valid' or 'same', got {padding!r}")
-        if activity_regularizer is not None:
-            raise NotImplementedError(f"{who}: activity_regularizer is not supported yet; add "
-                                      f"a penalty on the outputs to the loss")
-        for what, constraint in (("depthwise", depthwise_constraint), ("bias", bias_constraint)):
-            if constraint is not None:
-                raise NotImplementedError(f"{who}: {what}_constraint is not supported yet")
-        self.depth_multiplier, self.padding = depth_multiplier, padding
-        self.kernel_size = C.ntuple(kernel_size, d, "kernel_size", who)
-        self.strides = C.ntuple(strides, d, "strides", who)
-        self.dilation_rate = C.ntuple(dilation_rate, d, "dilation_rate", who)
-        if min(self.kernel_size + self.strides + self.dilation_rate) < 1:
-            raise ValueError(f"{who}: kernel_size, strides and dilation_rate must be positive, "
-                             f"got {self.kernel_size}, {self.strides}, {self.dilation_rate}")
-        self.data_format = check_data_format(data_format, who)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.set_window(kernel_size, strides, padding, data_format, dilation_rate, activation,
+                        use_bias, activity_regularizer,
+                        {"depthwise": depthwise_constraint, "bias": bias_constraint})
+        self.depth_multiplier = depth_multiplier
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-
-    @property
-    def who(self):
-        """``name (Class)``, how errors name the layer."""
-        return f"{self.name} ({type(self).__name__})"
-
-    def _channels(self, shape):
-        return shape[-1] if self.data_format == "channels_last" else shape[1]
 
     def _out_channels(self, channels):
         return channels * self.depth_multiplier
