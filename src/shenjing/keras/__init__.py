@@ -26,7 +26,8 @@ from .layers import Input, KerasTensor, Layer
 from .models import Model, Sequential
 from . import ops, random  # noqa: E402 - keras.ops and keras.random (Keras 3)
 from . import distribution  # noqa: E402 - keras.distribution: data-parallel fit on MPI
+from . import saving  # noqa: E402 - keras.saving: load_model, register_keras_serializable
 
 __all__ = ["Sequential", "Model", "Input", "KerasTensor", "Layer", "layers", "models", "losses",
            "metrics", "optimizers", "callbacks", "activations", "initializers", "regularizers",
-           "datasets", "preprocessing", "utils", "ops", "random", "distribution"]
+           "datasets", "preprocessing", "utils", "ops", "random", "distribution", "saving"]

@@ -15,8 +15,11 @@ A ``.keras`` file is a zip of two or three members:
                             product), written by ``shenjing.save``
 
 Loading rebuilds the model from the config (classes looked up by name among
-``keras.layers``, ``keras.models`` and ``custom_objects``, never imported or run from the
-file), loads the weights and compiles it again.  A functional model's config also lists,
+``keras.layers``, ``keras.models``, ``custom_objects`` and the classes registered with
+``@keras.saving.register_keras_serializable()``, never imported or run from the file),
+loads the weights and compiles it again.  A subclassed model (no layer graph in its
+config) is called once on zeros of the input shape it was built for (``build_config``),
+so that its weights exist before they are loaded.  A functional model's config also lists,
 for each layer call, the layer outputs it reads (``models/functional.py``); loading calls
 the layers again in that graph.  The optimizer gets its saved state back (Adam's moments,
 the step count), so that N epochs, save, load, M epochs give the same weights, bit for bit,
@@ -41,28 +44,77 @@ from ..io.atomic import atomic_path
 
 CONFIG, WEIGHTS, OPTIMIZER = "config.json", "model.safetensors", "optimizer.safetensors"
 
+#: the classes of ``register_keras_serializable``: ``"package>Name"`` -> class
+_REGISTERED = {}
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """A class decorator that lets ``load_model`` (and ``from_config`` of the models) find
+    a custom layer, model or other class by name with no ``custom_objects``: it is
+    registered as ``"package>name"`` (name: the class's own by default), the name the
+    saved config records as ``registered_name``.
+
+        @keras.saving.register_keras_serializable(package="MyLayers")
+        class Linear(keras.layers.Layer): ...
+    """
+    def register(cls):
+        key = f"{package}>{name or cls.__name__}"
+        if not hasattr(cls, "get_config"):
+            raise TypeError(f"register_keras_serializable: {cls.__name__} has no get_config(); "
+                            f"it cannot be saved")
+        _REGISTERED[key] = cls
+        return cls
+    return register
+
+
+def get_registered_name(obj):
+    """The name ``register_keras_serializable`` gave ``obj``'s class (or the class
+    ``obj``), else the class's own name."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    for key, registered in _REGISTERED.items():
+        if registered is cls:
+            return key
+    return cls.__name__
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The class registered (or given in ``custom_objects``/``module_objects``) under
+    ``name``, else None."""
+    for table in (custom_objects, _REGISTERED, module_objects):
+        if table and name in table:
+            return table[name]
+    return None
+
 
 def serialize(obj):
     """``{"class_name", "config"}`` for an object with ``get_config``; names stay names."""
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     if hasattr(obj, "get_config"):
-        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+        entry = {"class_name": type(obj).__name__, "config": obj.get_config()}
+        registered = get_registered_name(obj)
+        if registered != entry["class_name"]:
+            entry["registered_name"] = registered
+        return entry
     raise TypeError(f"cannot save {obj!r}: it has no get_config() (give a name or an object "
                     f"of keras's classes)")
 
 
-def layer_class(name, custom_objects=None):
-    """The layer or model class called ``name``: from ``custom_objects``, else keras's own."""
+def layer_class(name, custom_objects=None, registered_name=None):
+    """The layer or model class called ``name``: from ``custom_objects``, the classes of
+    ``register_keras_serializable`` (by ``registered_name``), else keras's own."""
     from . import layers, models
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if registered_name in _REGISTERED:
+        return _REGISTERED[registered_name]
     for module in (layers, models):
         cls = getattr(module, name, None)
         if isinstance(cls, type):
             return cls
     raise ValueError(f"unknown layer class {name!r} in the saved config; pass "
-                     f"custom_objects={{{name!r}: TheClass}} to load_model")
+                     f"custom_objects={{{name!r}: TheClass}} to load_model, or register the "
+                     f"class with @keras.saving.register_keras_serializable()")
 
 
 def deserialize_layer(entry, custom_objects=None):
@@ -70,7 +122,7 @@ def deserialize_layer(entry, custom_objects=None):
     if not isinstance(entry, dict) or "class_name" not in entry:
         raise ValueError(f"a saved layer must be {{'class_name': ..., 'config': ...}}, got "
                          f"{entry!r}")
-    cls = layer_class(entry["class_name"], custom_objects)
+    cls = layer_class(entry["class_name"], custom_objects, entry.get("registered_name"))
     config = entry.get("config", {})
     if "custom_objects" in inspect.signature(cls.from_config).parameters:   # models
         return cls.from_config(config, custom_objects=custom_objects)
@@ -96,8 +148,11 @@ def _compile_config(model):
 def save_model(model, path):
     """Write ``model`` (architecture, weights, compile arguments) to a ``.keras`` zip."""
     path = os.fspath(path)
-    document = {"class_name": type(model).__name__, "config": model.get_config(),
-                "compile_config": _compile_config(model)}
+    document = {**serialize(model), "compile_config": _compile_config(model)}
+    shape = getattr(model, "_build_input_shape", None)
+    if "layers" not in document["config"] and isinstance(shape, tuple):
+        # a subclassed model makes its weights when first called: load calls it again
+        document["build_config"] = {"input_shape": list(shape)}
     text = json.dumps(document, indent=1, allow_nan=False)
     members = {CONFIG: text.encode(), WEIGHTS: _tensor_bytes(model.state_dict())}
     state = optimizer_state(model) if document["compile_config"] else None
@@ -159,6 +214,9 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
     except zipfile.BadZipFile as e:
         raise ValueError(f"load_model({path!r}): not a zip file ({e})") from None
     model = deserialize_layer(document, custom_objects)
+    build = document.get("build_config")
+    if build and not model.built:
+        _build_by_calling(model, tuple(build["input_shape"]))
     model.load_state_dict(weights)
     if compile and document.get("compile_config"):
         from . import optimizers
@@ -173,6 +231,21 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
             restore_optimizer_state(model, state, f"load_model({path!r})",
                                     "; load_model(..., compile=False) loads the weights alone")
     return model
+
+
+def _build_by_calling(model, input_shape):
+    """Make a subclassed model's weights by calling it once, in inference, on zeros of the
+    input shape it was built for (Keras's ``build_from_config``)."""
+    import numpy
+    from ..autograd import no_grad
+    from ..autograd.tensor import Tensor
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            model(Tensor(numpy.zeros((1,) + input_shape[1:], numpy.float32)))
+    finally:
+        model.train(was_training)
 
 
 def save_weights(model, path):

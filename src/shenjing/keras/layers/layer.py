@@ -16,6 +16,11 @@ layer whose ``call`` takes ``mask`` (or ``<argument>_mask``) gets it there, so t
 flow through Sequential and functional models with no help from the model.  A layer with
 ``supports_masking = True`` passes its input's mask on unchanged.
 
+``add_loss(tensor)`` inside ``call`` adds a loss (an activity penalty, a VAE's KL term) to
+``losses``, with the weights' regularization penalties; the outermost layer's call clears
+the losses of the call before (Keras's entry-layer rule), and ``fit`` adds them to the
+loss.  ``add_weight`` makes a ``Variable`` (``variable.py``: ``assign``, ``assign_add``).
+
     class Scale(Layer):
         def build(self, input_shape):
             self.factor = Parameter(shenjing.ones(input_shape[-1]))
@@ -39,6 +44,7 @@ from ...nn.modules.module import Module
 from ...nn.parameter import Parameter
 from .keras_tensor import KerasTensor, is_symbolic, symbolic_call
 from .keras_tensor import flatten as _flatten
+from .variable import Variable
 from ..registry import snake_case
 
 #: keyword arguments every Keras layer accepts; the input-shape ones are kept for a model
@@ -59,6 +65,13 @@ def unique_name(base):
 
 #: the ``training`` value of the outermost layer call that gave one (Keras's call context)
 _training = contextvars.ContextVar("shenjing_keras_training", default=None)
+
+#: whether a layer call is under way (the outermost call, Keras's entry layer, clears the
+#: ``add_loss`` losses of itself and its sub-layers before it runs)
+_in_call = contextvars.ContextVar("shenjing_keras_in_call", default=False)
+
+#: the layers holding losses from ``add_loss`` (so that a call clears only when there are any)
+_LOSS_HOLDERS = weakref.WeakSet()
 
 
 def accepts_training(layer):
@@ -234,7 +247,7 @@ class Layer(Module):
         key = given["name"] or "variable"
         if key in self._parameters or key in self.__dict__:
             key = unique_weight_name(self, key)
-        weight = Parameter(values, requires_grad=bool(given["trainable"]) and self.trainable)
+        weight = Variable(values, requires_grad=bool(given["trainable"]) and self.trainable)
         setattr(self, key, weight)
         self._weight_trainable[key] = bool(given["trainable"])
         if given["regularizer"] is not None:
@@ -290,10 +303,32 @@ class Layer(Module):
 
     @property
     def losses(self):
-        """The regularization penalties of the layer and its sub-layers, as scalar tensors
-        computed from the current weights (add them to the loss to train with them)."""
-        return [penalty(weight) for module in self.modules() if isinstance(module, Layer)
-                for weight, penalty in module._regularizers]
+        """The scalar losses of the layer and its sub-layers: those ``add_loss`` added during
+        the last call, then the regularization penalties of the weights (computed from their
+        current values).  ``fit`` adds them all to compile's loss."""
+        added = [loss for module in self.modules() if isinstance(module, Layer)
+                 for loss in module.__dict__.get("_call_losses", ())]
+        return added + [penalty(weight) for module in self.modules()
+                        if isinstance(module, Layer) for weight, penalty in module._regularizers]
+
+    def add_loss(self, loss):
+        """Add a loss (a scalar tensor, or a list of them) computed in ``call``, such as an
+        activity penalty: it is in ``losses`` until the next call of the outermost layer
+        (each call starts afresh), and ``fit`` adds it to compile's loss."""
+        items = list(loss) if isinstance(loss, (list, tuple)) else [loss]
+        for item in items:
+            if not isinstance(item, Tensor):
+                raise TypeError(f"{self.name}.add_loss: expected a tensor (a loss computed in "
+                                f"call()), got {type(item).__name__}")
+        self.__dict__.setdefault("_call_losses", []).extend(items)
+        _LOSS_HOLDERS.add(self)
+
+    def _clear_losses(self):
+        """Forget the ``add_loss`` losses of this layer and its sub-layers (a new call)."""
+        for module in self.modules():
+            if module in _LOSS_HOLDERS:
+                module.__dict__["_call_losses"] = []
+                _LOSS_HOLDERS.discard(module)
 
     def build(self, input_shape):
         """Create the layer's state for inputs of ``input_shape``; runs once, before the
@@ -318,6 +353,18 @@ class Layer(Module):
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, _MAYBE_SYMBOLIC) and is_symbolic(inputs, self):
             return symbolic_call(self, inputs, args, kwargs)   # the functional API
+        if _in_call.get():
+            return self._eager_call(inputs, *args, **kwargs)
+        if _LOSS_HOLDERS:
+            self._clear_losses()
+        token = _in_call.set(True)
+        try:
+            return self._eager_call(inputs, *args, **kwargs)
+        finally:
+            _in_call.reset(token)
+
+    def _eager_call(self, inputs, *args, **kwargs):
+        """``__call__`` on tensors: build, fill the masks and ``training``, call, mask."""
         if not self.built:
             self._ensure_built(inputs)
         previous_mask = None

@@ -59,7 +59,7 @@ class CompiledLoss:
                                                                      metrics, who)
         self.outputs = None
         self.tracker = metrics_module.Mean(name="loss")
-        if not isinstance(loss, (list, tuple, dict)):   # one output at least: check it now
+        if loss is not None and not isinstance(loss, (list, tuple, dict)):   # check it now
             losses_module.get(loss)
 
     def resolve(self, names):
@@ -83,7 +83,7 @@ class CompiledLoss:
             per_metrics = [metrics] * len(names)
         self.outputs = []
         for name, loss, weight, chosen in zip(names, losses, weights, per_metrics):
-            if loss is None:
+            if loss is None and self.spec is not None:
                 raise ValueError(f"{self.who}: no loss for output {name!r}")
             prefix = f"{name}_" if several else ""
             # a metric object given for every output is copied: each output counts its own
@@ -91,9 +91,8 @@ class CompiledLoss:
                 m, metrics_module.Metric) else m, loss=loss) for m in chosen]
             for metric in made:
                 metric.name = prefix + metric.name
-            self.outputs.append(_Output(name, losses_module.get(loss), float(1.0 if weight is None
-                                                                             else weight),
-                                        made, prefix))
+            self.outputs.append(_Output(name, None if loss is None else losses_module.get(loss),
+                                        float(1.0 if weight is None else weight), made, prefix))
 
     def targets(self, y):
         """``y`` as one target per output (a list in output order, or a dict by name)."""
@@ -112,12 +111,15 @@ class CompiledLoss:
         return list(y)
 
     def __call__(self, y, y_pred, sample_weight):
-        """The weighted sum of the outputs' losses (a scalar tensor); each output's loss
-        value is kept for ``update``."""
+        """The weighted sum of the outputs' losses (a scalar tensor; None when compile gave
+        no loss); each output's loss value is kept for ``update``."""
         total = None
         self.values = []
         self.masks = [get_keras_mask(p) for p in y_pred]     # for the metrics, in update
         for output, target, prediction in zip(self.outputs, self.targets(y), y_pred):
+            if output.loss is None:          # compile(loss=None): add_loss's terms alone
+                self.values.append(None)
+                continue
             loss = output.loss(target, prediction, sample_weight)
             self.values.append(float(loss.item()))
             term = loss if output.weight == 1.0 else loss * output.weight
@@ -139,7 +141,7 @@ class CompiledLoss:
         masks = getattr(self, "masks", None) or [None] * len(self.outputs)
         for output, value, target, prediction, mask in zip(self.outputs, self.values,
                                                            self.targets(y), y_pred, masks):
-            if several:
+            if several and value is not None:
                 output.tracker.update_state(value, sample_weight=n)
             if mask is not None:     # a masked output: its metrics count the valid steps only
                 prediction = Tensor(numpy.asarray(prediction))
@@ -151,7 +153,7 @@ class CompiledLoss:
         logs = {prefix + "loss": self.tracker.result()}
         several = len(self.outputs) > 1
         for output in self.outputs:
-            if several:
+            if several and output.loss is not None:
                 logs[prefix + output.prefix + "loss"] = output.tracker.result()
         for output in self.outputs:
             for metric in output.metrics:

@@ -4,9 +4,15 @@
 One training step is the course's loop, written once::
 
     y_pred = model(x, training=True)
-    loss = loss_fn(y, y_pred, sample_weight) + sum(model.losses)   # + regularization
+    loss = loss_fn(y, y_pred, sample_weight) + sum(model.losses)   # + regularization, add_loss
     loss.backward()
     optimizer.apply_gradients((p.grad, p) for p in model.trainable_weights)
+
+(``compile`` without a loss trains on ``model.losses`` alone.)  A subclass may write its own
+step as Keras 3 does, ``train_step(self, data)`` with ``data = (x, y)``: it computes the
+loss (``self.compute_loss``), updates the weights (``self.optimizer.apply``) and the
+metrics (``self.metrics``), and returns a dict of their values, which ``fit`` logs
+(``test_step(self, data)`` likewise for ``evaluate``).
 
 ``fit`` runs it over shuffled batches for some epochs, keeps a running mean of the loss
 and of every metric (weighted by batch size, as Keras's logs), evaluates on validation
@@ -21,6 +27,7 @@ name.  A model with several outputs predicts a list of arrays and trains with a 
 each (``compiled.py``).
 """
 
+import inspect
 import os
 
 import numpy
@@ -35,6 +42,15 @@ from .compiled import CompiledLoss
 from ..utils import PyDataset
 from .data import (as_array, as_inputs, batches, class_sample_weights, is_batches,
                    num_samples, split_validation)
+
+
+def _tensors(value):
+    """Arrays as tensors (in a list, tuple or dict too), as a ``train_step`` receives them."""
+    if isinstance(value, numpy.ndarray):
+        return Tensor(value)
+    if isinstance(value, (list, tuple, dict)):
+        return map_structure(lambda a: Tensor(a) if isinstance(a, numpy.ndarray) else a, value)
+    return value
 
 
 def call_layer(layer, x, training):
@@ -61,7 +77,7 @@ class Model(Layer):
                 f"outputs to Model.__init__ yet; build keras.Model(inputs, outputs) directly, "
                 f"or define the computation in call()")
         super().__init__(**kwargs)
-        self.optimizer = self.loss = self.compiled_loss = None
+        self.optimizer = self.loss = self.compiled_loss = self._compiled = None
         self.stop_training = False
         self.history = None
 
@@ -88,6 +104,9 @@ class Model(Layer):
         self.loss = loss if loss is None or several else losses.get(loss)
         self.compiled_loss = None if loss is None else CompiledLoss(
             self.loss, loss_weights, metrics, f"{self.name}.compile")
+        # without a loss, the model's add_loss terms alone are minimized (Keras's rule)
+        self._compiled = self.compiled_loss or CompiledLoss(None, None, metrics,
+                                                            f"{self.name}.compile")
         self._distribution = distribution_module.active()  # compiled in strategy.scope()
 
     def _require_compiled(self, who, loss=True):
@@ -114,12 +133,39 @@ class Model(Layer):
         return names
 
     def _total_loss(self, y, y_pred, sample_weight):
-        """compile's loss over the outputs (a list of predictions) plus regularization."""
-        self.compiled_loss.resolve(self._output_names(len(y_pred)))
-        loss = self.compiled_loss(y, y_pred, sample_weight)
+        """compile's loss over the outputs (a list of predictions) plus ``self.losses``
+        (regularization and ``add_loss``'s, each summed to a scalar)."""
+        self._compiled.resolve(self._output_names(len(y_pred)))
+        loss = self._compiled(y, y_pred, sample_weight)
         for penalty in self.losses:
-            loss = loss + penalty
+            penalty = penalty if penalty.ndim == 0 else penalty.sum()
+            loss = penalty if loss is None else loss + penalty
+        if loss is None:
+            raise ValueError(f"{self.name}: no loss to compute; give compile(loss=...) or add "
+                             f"a loss with add_loss() in call()")
         return loss
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of one batch, as Keras 3's ``compute_loss`` (for a ``train_step``
+        of one's own): compile's loss of ``y_pred`` against ``y`` plus ``self.losses``."""
+        self._require_compiled("compute_loss", loss=False)
+        y_pred = list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+        return self._total_loss(y, y_pred, sample_weight)
+
+    @property
+    def metrics(self):
+        """The metrics ``fit`` resets each epoch, in Keras's order: the loss tracker and
+        compile's metrics (once compiled), then the ``Metric`` objects held as attributes
+        (a ``train_step`` of one's own may override this property with its own list)."""
+        from ..metrics import Metric
+        compiled = getattr(self, "_compiled", None)
+        own = [] if compiled is None else [compiled.tracker] + self.compiled_metrics
+        return own + [v for v in vars(self).values() if isinstance(v, Metric)]
+
+    def reset_metrics(self):
+        """Reset every metric of ``metrics`` (fit does so at the start of each epoch)."""
+        for metric in self.metrics:
+            metric.reset_state()
 
     def _outputs(self, x, training):
         y_pred = self._predict_batch(x, training)
@@ -146,18 +192,44 @@ class Model(Layer):
         return float(loss.item()), [p.numpy() for p in y_pred]
 
     def _reset_metrics(self):
-        self.compiled_loss.reset()
+        self._compiled.reset()
 
     def _update_metrics(self, loss, y, y_pred, n):
-        self.compiled_loss.update(loss, y, y_pred, n)
+        self._compiled.update(loss, y, y_pred, n)
 
     def _logs(self, prefix=""):
-        return self.compiled_loss.logs(prefix)
+        return self._compiled.logs(prefix)
+
+    def _custom_step(self, name="train_step"):
+        """Whether a subclass wrote Keras 3's ``train_step(self, data)`` (or ``test_step``):
+        one argument, ``data = (x, y)`` or ``(x, y, sample_weight)``."""
+        step = getattr(type(self), name)
+        if step is getattr(Model, name):
+            return False
+        positional = [p for p in list(inspect.signature(step).parameters.values())[1:]
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        return len(positional) == 1
+
+    @staticmethod
+    def _step_logs(logs, who):
+        """A ``train_step``'s (``test_step``'s) returned dict as floats (nested dicts
+        flattened)."""
+        if not isinstance(logs, dict):
+            raise TypeError(f"{who}: train_step(data) and test_step(data) must return a dict "
+                            f"of metric names to values, got {type(logs).__name__}")
+        flat = {}
+        for key, value in logs.items():
+            if isinstance(value, dict):
+                flat.update(Model._step_logs(value, who))
+            else:
+                flat[key] = float(numpy.asarray(value.numpy() if isinstance(value, Tensor)
+                                                else value))
+        return flat
 
     @property
     def compiled_metrics(self):
         """The metrics of compile, made for each output once the first batch has run."""
-        outputs = getattr(self, "compiled_loss", None) and self.compiled_loss.outputs
+        outputs = getattr(self, "_compiled", None) and self._compiled.outputs
         return [m for output in outputs or [] for m in output.metrics]
 
     # ------------------------------------------------------------ fit / evaluate / predict
@@ -175,7 +247,7 @@ class Model(Layer):
         the batch sources, ``validation_steps`` batches of it) or on the last
         ``validation_split`` of the arrays, after every ``validation_freq``-th epoch
         (``val_`` keys).  Returns the ``History`` (also ``model.history``)."""
-        self._require_compiled("fit")
+        self._require_compiled("fit", loss=False)   # add_loss may give the loss
         if not isinstance(initial_epoch, int) or initial_epoch < 0:
             raise ValueError(f"{self.name}.fit: initial_epoch must be a non-negative integer, "
                              f"got {initial_epoch!r}")
@@ -213,22 +285,30 @@ class Model(Layer):
         self._initial_epoch = None   # a callback restoring a backup sets it (Keras 3's hook)
         hooks.on_train_begin()
         initial_epoch = self._initial_epoch or initial_epoch
+        custom = self._custom_step()    # Keras 3's train_step(data), returning logs
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
+            if custom:
+                self.reset_metrics()
             hooks.on_epoch_begin(epoch)
             self.train()
             steps = 0
             for step, (xb, yb, wb) in enumerate(train):
                 hooks.on_train_batch_begin(step)
-                loss, y_pred = self.train_step(xb, yb, wb)
-                self._update_metrics(loss, yb, y_pred, num_samples(xb))
+                if custom:
+                    data = (_tensors(xb), _tensors(yb)) + (() if wb is None else (wb,))
+                    step_logs = self._step_logs(self.train_step(data), f"{self.name}.fit")
+                else:
+                    loss, y_pred = self.train_step(xb, yb, wb)
+                    self._update_metrics(loss, yb, y_pred, num_samples(xb))
+                    step_logs = self._logs()
                 steps += 1
-                hooks.on_train_batch_end(step, self._logs())
+                hooks.on_train_batch_end(step, step_logs)
                 if self.stop_training:
                     break
             if not steps:    # a used-up generator (Epochs has warned): nothing to log
                 break
-            logs = self._logs()
+            logs = dict(step_logs) if custom else self._logs()
             if validation is not None and self._should_validate(epoch, validation_freq):
                 val_logs = self._test_loop(validation, hooks)
                 logs.update({f"val_{key}": value for key, value in val_logs.items()})
@@ -256,16 +336,26 @@ class Model(Layer):
             chain, self, {"epochs": epochs, "steps": steps, "verbose": verbose}), self)
 
     def _test_loop(self, data, hooks):
-        """The loss and metrics over ``data`` (an ``Epochs``) in inference mode."""
+        """The loss and metrics over ``data`` (an ``Epochs``) in inference mode (through a
+        subclass's Keras 3 ``test_step(data)`` when it wrote one)."""
         self.eval()
         self._reset_metrics()
+        custom = self._custom_step("test_step")
+        if custom:
+            self.reset_metrics()
         hooks.on_test_begin()
+        logs = None
         for step, (xb, yb, wb) in enumerate(data):
             hooks.on_test_batch_begin(step)
-            loss, y_pred = self.test_step(xb, yb, wb)
-            self._update_metrics(loss, yb, y_pred, num_samples(xb))
-            hooks.on_test_batch_end(step, self._logs())
-        logs = self._logs()
+            if custom:
+                batch = (_tensors(xb), _tensors(yb)) + (() if wb is None else (wb,))
+                with no_grad():
+                    logs = self._step_logs(self.test_step(batch), f"{self.name}.evaluate")
+            else:
+                loss, y_pred = self.test_step(xb, yb, wb)
+                self._update_metrics(loss, yb, y_pred, num_samples(xb))
+            hooks.on_test_batch_end(step, dict(logs) if custom else self._logs())
+        logs = dict(logs or {}) if custom else self._logs()
         hooks.on_test_end(logs)
         return logs
 
@@ -282,7 +372,7 @@ class Model(Layer):
         """The loss (and metrics) on ``x``/``y`` (or any input ``fit`` takes; ``steps``
         batches of it) in inference mode: a float, a list [loss, metric, ...] when there
         are metrics, or a dict with ``return_dict``."""
-        self._require_compiled("evaluate")
+        self._require_compiled("evaluate", loss=False)   # add_loss may give the loss
         data = batches(x, y, sample_weight, batch_size, steps=steps,
                        who=f"{self.name}.evaluate")
         verbose = 1 if verbose == "auto" else verbose
@@ -336,7 +426,7 @@ class Model(Layer):
         """One update on one batch; returns that batch's loss (and metrics): a float, a
         list [loss, metric, ...], or a dict with ``return_dict`` (Keras 3's forms; the
         metrics are reset first, so they are this batch's alone)."""
-        self._require_compiled("train_on_batch")
+        self._require_compiled("train_on_batch", loss=False)   # add_loss may give the loss
         who = f"{self.name}.train_on_batch"
         x, y = as_inputs(x, who), as_inputs(y, who)
         sample_weight = as_array(sample_weight, who)
@@ -345,6 +435,13 @@ class Model(Layer):
         self._reset_metrics()
         was_training = self.training
         self.train()
+        if self._custom_step():      # Keras 3's train_step(data), returning the logs
+            self.reset_metrics()
+            data = (_tensors(x), _tensors(y)) + (() if sample_weight is None
+                                                 else (sample_weight,))
+            logs = self._step_logs(self.train_step(data), who)
+            self.train(was_training)
+            return logs if return_dict else self._flatten_logs(logs)
         loss, y_pred = self.train_step(x, y, sample_weight)
         self.train(was_training)
         self._update_metrics(loss, y, y_pred, num_samples(x))
@@ -354,7 +451,7 @@ class Model(Layer):
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) of one batch in inference mode, in ``train_on_batch``'s
         forms."""
-        self._require_compiled("test_on_batch")
+        self._require_compiled("test_on_batch", loss=False)   # add_loss may give the loss
         who = f"{self.name}.test_on_batch"
         x, y = as_inputs(x, who), as_inputs(y, who)
         data = [(x, y, as_array(sample_weight, who))]
