@@ -1,8 +1,11 @@
 """The ``shenjing`` command (also ``python -m shenjing``).
 
     shenjing --version
-    shenjing demo [--epochs 5] [--batch-size 64] [--lr 0.001] [--seed 0]
+    shenjing demo [--epochs 5] [--batch-size 64] [--lr 0.001] [--seed 0] [--out shenjing-demo]
+    shenjing examples | run NAME [--epochs N ...] | gradcheck MODULE:FACTORY   (commands/)
     shenjing zero train|play|arena|gtp ...   (AlphaZero: see shenjing zero --help)
+    shenjing tune status DIR [--storage URL]   (the trials table of a hyperparameter search)
+    shenjing launch -n N [--hostfile FILE] script.py [args]   (mpirun: distributed training)
 
 Each subcommand is one function ``_cmd_<name>(args)`` plus its parser in ``_parser()``;
 adding a command means adding both.
@@ -44,11 +47,41 @@ def _parser():
     demo.add_argument("--batch-size", type=_positive_int, default=64, help="default 64")
     demo.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
     demo.add_argument("--seed", type=int, default=0, help="shenjing.manual_seed (default 0)")
+    demo.add_argument("--out", default="shenjing-demo", help="folder for the training curve "
+                      "(history.png, needs matplotlib) and the model (model.safetensors); "
+                      "default ./shenjing-demo")
     demo.set_defaults(run=_cmd_demo)
+
+    from .commands import add_commands as add_course_commands
+    add_course_commands(sub, _positive_int)
 
     from .zero.cli import add_commands
     add_commands(sub)
+    from .tune.status import add_commands as add_tune_commands
+    add_tune_commands(sub)
+
+    launch = sub.add_parser(
+        "launch", help="run a training script on N MPI ranks (wraps mpirun)",
+        description="Start N processes of SCRIPT under mpirun (one machine, or the machines "
+                    "of --hostfile); the script calls shenjing.distributed."
+                    "init_process_group(backend='mpi').")
+    launch.add_argument("-n", "--nprocs", type=_positive_int, required=True, help="ranks")
+    launch.add_argument("--hostfile", help="mpirun hostfile for several machines "
+                        "(lines like 'node1 slots=4')")
+    launch.add_argument("--dry-run", action="store_true", help="print the mpirun command only")
+    launch.add_argument("script", help="the Python script to run on every rank")
+    launch.add_argument("script_args", nargs=argparse.REMAINDER, help="its arguments")
+    launch.set_defaults(run=_cmd_launch)
     return parser
+
+
+def _cmd_launch(args):
+    from .distributed.launch import launch
+    try:
+        return launch(args.nprocs, args.script, args.script_args, args.hostfile, args.dry_run)
+    except FileNotFoundError as error:
+        print(f"shenjing {error}", file=sys.stderr)
+        return 1
 
 
 def _positive_int(text):
@@ -67,11 +100,15 @@ def _cmd_demo(args):
                              seed=args.seed, log=print)
     print(f"test accuracy {100 * result['accuracy']:.2f}% after {args.epochs} epoch(s), "
           f"{result['seconds']:.1f} s in all")
+    from .commands.demo_outputs import save_demo_outputs
+    for line in save_demo_outputs(result, args.out):
+        print(line)
     return 0
 
 
 def train_mnist_mlp(epochs=5, batch_size=64, lr=1e-3, seed=0, n_train=8000, log=None):
-    """Train the demo MLP; returns ``{"accuracy", "loss", "seconds", "history"}``.
+    """Train the demo MLP; returns ``{"accuracy", "loss", "seconds", "history", "params"}``
+    (``params``: the trained ``[W1 (784, 128), b1, W2 (128, 10), b2]``).
 
     Everything is written with the engine itself: parameters are tensors that require grad,
     the forward is ``relu(x @ W1 + b1) @ W2 + b2``, the loss is softmax cross-entropy from
@@ -115,7 +152,7 @@ def train_mnist_mlp(epochs=5, batch_size=64, lr=1e-3, seed=0, n_train=8000, log=
                 f"test accuracy {100 * accuracy:.2f}%  {seconds:.2f} s")
     last = history[-1] if history else {"loss": float("nan"), "accuracy": float("nan")}
     return {"accuracy": last["accuracy"], "loss": last["loss"], "history": history,
-            "seconds": time.perf_counter() - start}
+            "seconds": time.perf_counter() - start, "params": params}
 
 
 def _he(fan_in, fan_out):
