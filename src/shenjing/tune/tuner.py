@@ -116,7 +116,10 @@ class Tuner:
         """Run trials until the oracle has no more, each trained by ``fit(*fit_args,
         **fit_kwargs)`` (``fit``'s arguments: ``x``, ``y``, ``epochs``,
         ``validation_data``, ``callbacks``, ...).  A trial that raises is recorded as
-        failed with its error and the search goes on."""
+        failed with its error and the search goes on.  ``verbose`` also sets the tuner's
+        own printing, as in Keras Tuner (``verbose=0``: silent)."""
+        if "verbose" in fit_kwargs:
+            self.verbose = fit_kwargs["verbose"]
         self._remember_input(fit_args, fit_kwargs)
         self.on_search_begin()
         while True:
