@@ -11,6 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.tune.models import mnist_folder
+
+
+def needs_mnist():
+    """Skip when the real MNIST the workers train on is missing (set SHENJING_DATA)."""
+    if not mnist_folder().is_dir():
+        pytest.skip(f"real MNIST not found at {mnist_folder()}; set SHENJING_DATA")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,6 +43,7 @@ def study(directory, project):
 
 def test_killed_search_resumes_where_it_stopped(tmp_path):
     pytest.importorskip("optuna")
+    needs_mnist()
     args = ["--max-trials", "3", "--epochs", "4"]
     worker = start_worker(tmp_path, "killed", *args, "--sleep", "0.4")
     deadline = time.time() + 120

@@ -3,6 +3,14 @@ the search together with every trial run exactly once."""
 
 import pytest
 
+from tests.tune.models import mnist_folder
+
+
+def needs_mnist():
+    """Skip when the real MNIST the workers train on is missing (set SHENJING_DATA)."""
+    if not mnist_folder().is_dir():
+        pytest.skip(f"real MNIST not found at {mnist_folder()}; set SHENJING_DATA")
+
 from .test_resume import ran, start_worker
 
 
@@ -41,6 +49,7 @@ def check_each_trial_once(trials, runs, count):
 
 def test_two_workers_share_a_sqlite_search(tmp_path):
     pytest.importorskip("optuna")
+    needs_mnist()
     outputs, runs = run_two_workers(tmp_path, "shared", "--max-trials", "6", "--epochs", "2",
                                     "--sleep", "0.3")
     trials = load("shared", f"sqlite:///{tmp_path}/shared/tuner.db")
@@ -49,6 +58,7 @@ def test_two_workers_share_a_sqlite_search(tmp_path):
 
 def test_two_workers_share_a_hyperband_search(tmp_path):
     pytest.importorskip("optuna")
+    needs_mnist()
     # max_epochs 2, factor 2: bracket 1 runs 2 trials for 1 epoch and promotes the best to
     # 2 epochs; bracket 0 runs 2 trials for 2 epochs: 5 trials
     outputs, runs = run_two_workers(tmp_path, "hb", "--tuner", "hyperband", "--epochs", "2",
@@ -63,6 +73,7 @@ def test_two_workers_share_a_hyperband_search(tmp_path):
 
 def test_two_workers_share_a_postgresql_search(tmp_path, postgres_url):
     pytest.importorskip("optuna")
+    needs_mnist()
     outputs, runs = run_two_workers(tmp_path, "pg", "--max-trials", "6", "--epochs", "2",
                                     "--sleep", "0.3", "--storage", postgres_url)
     trials = load("pg", postgres_url)
