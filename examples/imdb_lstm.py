@@ -58,11 +58,7 @@ def train(session):
               callbacks=session.keras_callbacks("model.keras"))
     test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 
-    from shenjing.plots import plot_curves
-    plot_curves({"loss": {"train": session.series("loss"), "test": session.series("val_loss")},
-                 "accuracy": {"train": session.series("accuracy"),
-                              "test": session.series("val_accuracy")}},
-                session.path("history.png"), title="imdb_lstm")
+    session.plot_keras_history()
     return {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss)}
 
 

@@ -116,6 +116,15 @@ class Session:
         return [e.get(key, math.nan) for e in self.history
                 if phase is None or e.get("phase") == phase]
 
+    def plot_keras_history(self):
+        """``out/history.png``: loss and accuracy per epoch, train against test, from the
+        history a Keras ``fit`` with ``keras_callbacks()`` recorded."""
+        from ..plots import plot_curves
+        plot_curves({"loss": {"train": self.series("loss"), "test": self.series("val_loss")},
+                     "accuracy": {"train": self.series("accuracy"),
+                                  "test": self.series("val_accuracy")}},
+                    self.path("history.png"), title=self.name)
+
     def write_metrics(self, metrics):
         """Write ``out/metrics.json``: the settings, ``metrics`` and the history."""
         path = self.path("metrics.json")
