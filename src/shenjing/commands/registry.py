@@ -61,6 +61,20 @@ EXAMPLES = {e.name: e for e in [
             64, ("mnist",)),
     Example("optimizers", "PyTorch", "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam and LR "
             "schedules on one problem", "Adam's loss below plain SGD's", 5, 128, ("mnist",)),
+    Example("word2vec", "PyTorch", "skip-gram and CBOW with negative sampling on the IMDB "
+            "reviews, beside gensim", "TBD", 1, 512, ("imdb",)),
+    Example("seq2seq_attention", "Keras", "encoder-decoder with Bahdanau/Luong attention "
+            "translating dates", "TBD", 10, 64, ()),
+    Example("autoencoders", "Keras", "dense, convolutional, denoising and variational "
+            "autoencoders on MNIST/Fashion-MNIST", "TBD", 5, 128, ("mnist", "fashion-mnist")),
+    Example("dcgan", "PyTorch", "DCGAN on MNIST with label smoothing and batch norm",
+            "TBD", 5, 128, ("mnist",)),
+    Example("style_transfer", "PyTorch", "neural style transfer with a network trained here, "
+            "Gram-matrix style loss", "TBD", 3, 128, ("fashion-mnist",)),
+    Example("char_transformer", "PyTorch", "character-level transformer language model on "
+            "tinyshakespeare", "TBD", 1, 64, ("tinyshakespeare",)),
+    Example("char_lstm", "Keras", "character-level LSTM text generation on tinyshakespeare",
+            "TBD", 1, 64, ("tinyshakespeare",)),
 ]}
 
 
