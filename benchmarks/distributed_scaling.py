@@ -93,7 +93,9 @@ def _env(world):
 
 
 def _last_json(text):
-    return json.loads([line for line in text.splitlines() if line.startswith("{")][-1])
+    """The last result line rank 0 printed; mpirun may wrap it in terminal escape codes."""
+    line = [line for line in text.splitlines() if '{"step_s"' in line][-1]
+    return json.loads(line[line.index("{"):line.rindex("}") + 1])
 
 
 def run_shenjing(workload, world, steps):
