@@ -2,13 +2,15 @@
 
     shenjing zero train GAME [--config FILE] [--dir DIR] [--iterations N] [--workers N]
                              [--model PATH] [--mpi]
+    shenjing zero imitate go [--teacher CMD] [--games N] [--steps N] --out FILE
     shenjing zero play GAME [--model PATH] [--simulations N] [--second]
     shenjing zero arena A B --games N [--game GAME]
     shenjing zero gtp [--model PATH | --player SPEC] [--simulations N]
 
 A player SPEC (for ``arena`` and ``gtp``) is ``random``, ``uct`` or ``uct:ROLLOUTS``,
 ``minimax`` (tic-tac-toe), ``shipped`` (the network shipped for the game), or the path
-of a checkpoint, optionally ``PATH:SIMULATIONS``.
+of a checkpoint, optionally ``PATH:SIMULATIONS``; ``gtp`` also takes ``playout:N`` (its
+default without ``--model``: the light Monte-Carlo Go player of ``go_player``).
 """
 
 import argparse
@@ -37,6 +39,21 @@ def add_commands(sub):
                        "play the games on every rank, train on rank 0")
     train.set_defaults(run=_cmd_train)
 
+    imitate = commands.add_parser("imitate", help="fit a first Go network to a GTP "
+                                  "program's games against itself (supervised)")
+    imitate.add_argument("game", help="a Go game name (go)")
+    imitate.add_argument("--teacher", default="gnugo --mode gtp --level 1 --chinese-rules",
+                         help="the GTP program's command line")
+    imitate.add_argument("--games", type=int, default=600)
+    imitate.add_argument("--steps", type=int, default=4000, help="Adam steps of 128 positions")
+    imitate.add_argument("--random-moves", type=int, default=4,
+                         help="random opening moves before the teacher plays")
+    imitate.add_argument("--blocks", type=int, default=4)
+    imitate.add_argument("--filters", type=int, default=64)
+    imitate.add_argument("--seed", type=int, default=0)
+    imitate.add_argument("--out", required=True, help="checkpoint file to write")
+    imitate.set_defaults(run=_cmd_imitate)
+
     play = commands.add_parser("play", help="play against the network in the terminal")
     play.add_argument("game", help="game name")
     play.add_argument("--model", help="checkpoint (default: the network shipped for GAME)")
@@ -57,7 +74,8 @@ def add_commands(sub):
     gtp = commands.add_parser("gtp", help="speak the Go Text Protocol on stdin/stdout")
     gtp.add_argument("--model", help="a Go checkpoint")
     gtp.add_argument("--player", default=None, help="a player spec instead of --model "
-                     "(random, uct:N)")
+                     "(playout:N, the default: flat Monte-Carlo with N play-outs a move; "
+                     "random, uct:N)")
     gtp.add_argument("--size", type=int, default=9, help="board size (default 9)")
     gtp.add_argument("--komi", type=float, default=7.5)
     gtp.add_argument("--simulations", type=int, default=200)
@@ -149,6 +167,18 @@ def _cmd_train_here(args, pool=None):
     return 0
 
 
+def _cmd_imitate(args):
+    import shlex
+    from .imitate import run
+    game = make_game(args.game)
+    if game.name != "go":
+        raise SystemExit(f"shenjing zero imitate: the teacher speaks GTP, a Go protocol; "
+                         f"got game {args.game!r}")
+    run(game, shlex.split(args.teacher), args.games, args.steps, args.out, args.blocks,
+        args.filters, args.random_moves, args.seed)
+    return 0
+
+
 def _cmd_play(args, stdin=None, stdout=None):
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     game = make_game(args.game)
@@ -218,7 +248,11 @@ def _cmd_gtp(args):
     game = make_game("go", size=args.size, komi=args.komi, max_moves=20 * args.size ** 2)
     if args.model:
         player = network_player(args.model, game, args.simulations, args.seed)
-    elif args.player in (None, "random"):
+    elif (args.player or "playout").partition(":")[0] == "playout":
+        from .go_player import PlayoutGoPlayer
+        count = (args.player or "").partition(":")[2]
+        player = PlayoutGoPlayer(int(count) if count.isdigit() else 300, seed=args.seed)
+    elif args.player == "random":
         player = RandomGoPlayer(args.seed)
     else:
         player = make_player(args.player, game, args.simulations, args.seed)
