@@ -20,7 +20,8 @@
 - merging (``merging.py``): ``Concatenate``, ``Add``, ``Subtract``, ``Multiply``,
   ``Average``, ``Maximum``, ``Minimum``, ``Dot`` and their functions ``concatenate``,
   ``add``, ``subtract``, ``multiply``, ``average``, ``maximum``, ``minimum``, ``dot``.
-- attention (``attention.py``): ``MultiHeadAttention``, ``Attention``.
+- attention (``attention.py``): ``MultiHeadAttention``, ``Attention``;
+  ``AdditiveAttention`` (``additive_attention.py``).
 - activation (``activation.py``): ``ReLU``, ``LeakyReLU``, ``Softmax``, ``ELU``.
 - reshaping (``reshaping.py``): ``UpSampling2D``, ``ZeroPadding2D``, ``Permute``,
   ``RepeatVector``.
@@ -30,6 +31,7 @@
 """
 
 from .activation import ELU, LeakyReLU, ReLU, Softmax
+from .additive_attention import AdditiveAttention
 from .attention import Attention, MultiHeadAttention
 from .convolutional import Conv1D, Conv2D
 from .core import Activation, Dense, Dropout, Flatten, Reshape
@@ -67,6 +69,7 @@ __all__ += ["Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", 
 __all__ += ["MultiHeadAttention", "Attention", "ReLU", "LeakyReLU", "Softmax", "ELU",
             "UpSampling2D", "ZeroPadding2D", "Permute", "RepeatVector"]
 __all__ += ["Masking"]
+__all__ += ["AdditiveAttention"]
 __all__ += ["Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D",
             "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "Lambda", "TimeDistributed",
             "GaussianNoise", "GaussianDropout", "AlphaDropout"]
