@@ -123,7 +123,11 @@ def network_player(path, game, simulations, seed=0):
     if not os.path.exists(path):
         raise SystemExit(f"shenjing zero: no such checkpoint: {path}")
     net, _, _ = load_checkpoint(path, game)
-    return MCTSPlayer(FoldedNet.from_module(net), simulations=simulations, seed=seed)
+    player = MCTSPlayer(FoldedNet.from_module(net), simulations=simulations, seed=seed)
+    if game.name == "go":        # refereed with dead stones off: pass when the count says so
+        from .go_network_player import GoNetworkPlayer
+        return GoNetworkPlayer(player, seed=seed)
+    return player
 
 
 def _game_of(spec):
