@@ -33,7 +33,9 @@ everything runs on the calling thread, so results never depend on it.
 
 The number of workers is the CPUs this process may use, capped by ``SHENJING_THREADS``
 or else by ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` when set (processes started
-with one BLAS thread, such as self-play workers, stay on one core).
+with one BLAS thread, such as self-play workers, stay on one core).  With one worker
+(``SHENJING_THREADS=1``) OpenBLAS is set to one thread as well, the first time
+``workers()`` is asked.
 
     parts = parallel.map_batch(lambda start, stop: f(x[start:stop]), len(x))
 """
@@ -86,8 +88,9 @@ def workers():
     global _workers, _set_local
     if _workers is None:
         count = _cpu_count()
-        if count > 1:
-            _set_local = _local_blas_setter()
+        _set_local = _local_blas_setter()
+        if count == 1 and _set_local is not None:
+            _set_local(1)  # one CPU asked for (SHENJING_THREADS=1): OpenBLAS on one too
         _workers = count if _set_local is not None else 1
     return _workers
 
