@@ -110,3 +110,16 @@ def test_matmul_split_over_the_cores_is_the_product(dtype, monkeypatch):
         numpy.testing.assert_allclose(out, a @ b, atol=1e-5, rtol=1e-5 if dtype == numpy.float32 else 1e-12)
     numpy.testing.assert_array_equal(parallel.matmul(a, b), parallel.matmul(a, b))
     numpy.testing.assert_allclose(whole, a @ b, atol=1e-5, rtol=1e-5 if dtype == numpy.float32 else 1e-12)
+
+
+def test_one_shenjing_thread_puts_openblas_on_one_thread():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    del threadpoolctl
+    code = ("import threadpoolctl; from shenjing import parallel; parallel.workers(); "
+            "print(sorted({i['num_threads'] for i in threadpoolctl.threadpool_info() "
+            "if i['internal_api'] == 'openblas'}))")
+    env = dict(os.environ, SHENJING_THREADS="1")
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() in ("[1]", "[]"), out      # [] where NumPy's BLAS is not OpenBLAS
