@@ -162,3 +162,15 @@ def test_same_seed_same_training(digits):
         return model.get_weights()
     for a, b in zip(train(), train()):
         numpy.testing.assert_array_equal(a, b)
+
+
+def test_sequential_with_a_free_sequence_length_builds_and_runs_any_length():
+    import numpy as np
+    from shenjing import keras
+    from shenjing.keras import layers
+    model = keras.Sequential([keras.Input(shape=(None,), dtype="int32"),
+                              layers.Embedding(65, 16), layers.LSTM(32, return_sequences=True),
+                              layers.Dense(65, activation="softmax")])
+    assert model.count_params() == 65 * 16 + 4 * 32 * (16 + 32 + 1) + 32 * 65 + 65
+    for length in (1, 7, 50):
+        assert model.predict(np.zeros((2, length), "int32"), verbose=0).shape == (2, length, 65)

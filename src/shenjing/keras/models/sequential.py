@@ -26,6 +26,9 @@ from ..layers.keras_tensor import KerasTensor
 from .model import Model, call_layer
 
 
+PROBE_LENGTH = 32
+
+
 class Sequential(Model):
     """Layers applied one after the other: ``(N, ...) -> ... -> outputs``."""
 
@@ -85,7 +88,9 @@ class Sequential(Model):
         self._build_input_shape = tuple(input_shape)
         if self._modules:
             dtype = self.input_spec.dtype if self.input_spec is not None else "float32"
-            zeros = Tensor(numpy.zeros((1,) + tuple(input_shape[1:]), dtype))
+            # a free (None) dimension, such as a sequence's length, is probed at PROBE_LENGTH
+            probe = tuple(PROBE_LENGTH if d is None else d for d in input_shape[1:])
+            zeros = Tensor(numpy.zeros((1,) + probe, dtype))
             was_training = self.training
             self.eval()
             with no_grad():
