@@ -53,6 +53,17 @@ def _tensors(value):
     return value
 
 
+def _step_data(x, y, sample_weight):
+    """One batch as Keras 3 hands it to ``train_step(data)`` / ``test_step(data)`` (its
+    ``pack_x_y_sample_weight``): ``x`` alone when there is no ``y`` (``(x,)`` when ``x`` is a
+    list of inputs), so that ``fit(x)`` of an autoencoder or a VAE gives the images
+    themselves; else ``(x, y)`` or ``(x, y, sample_weight)``."""
+    x = _tensors(x)
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    return (x, _tensors(y)) + (() if sample_weight is None else (sample_weight,))
+
+
 def call_layer(layer, x, training):
     """``layer(x, training=training)`` if its call takes ``training``, else ``layer(x)``."""
     return layer(x, training=training) if accepts_training(layer) else layer(x)
@@ -270,8 +281,8 @@ class Model(Layer):
         if validation_data is not None:
             who = f"{self.name}.fit (validation)"
             if isinstance(validation_data, (tuple, list)):
-                if len(validation_data) not in (2, 3):
-                    raise ValueError(f"{who}: validation_data must be (x, y) or (x, y, "
+                if len(validation_data) not in (1, 2, 3):   # (x,): a VAE's, no targets
+                    raise ValueError(f"{who}: validation_data must be (x,), (x, y) or (x, y, "
                                      f"sample_weight), got {len(validation_data)} items")
                 validation = batches(*validation_data, batch_size=validation_batch_size
                                      or batch_size, steps=validation_steps, who=who)
@@ -296,7 +307,7 @@ class Model(Layer):
             for step, (xb, yb, wb) in enumerate(train):
                 hooks.on_train_batch_begin(step)
                 if custom:
-                    data = (_tensors(xb), _tensors(yb)) + (() if wb is None else (wb,))
+                    data = _step_data(xb, yb, wb)
                     step_logs = self._step_logs(self.train_step(data), f"{self.name}.fit")
                 else:
                     loss, y_pred = self.train_step(xb, yb, wb)
@@ -348,7 +359,7 @@ class Model(Layer):
         for step, (xb, yb, wb) in enumerate(data):
             hooks.on_test_batch_begin(step)
             if custom:
-                batch = (_tensors(xb), _tensors(yb)) + (() if wb is None else (wb,))
+                batch = _step_data(xb, yb, wb)
                 with no_grad():
                     logs = self._step_logs(self.test_step(batch), f"{self.name}.evaluate")
             else:
