@@ -69,3 +69,15 @@ def test_imitate_command_names_a_missing_teacher(tmp_path):
     with pytest.raises(SystemExit, match="no-such-go-program.*apt-get install gnugo"):
         cli.main(["zero", "imitate", "go", "--teacher", "no-such-go-program --mode gtp",
                   "--games", "1", "--out", str(tmp_path / "x.safetensors")])
+
+
+def test_teacher_games_survive_a_round_trip_through_their_file(games, tmp_path):
+    from shenjing.zero.imitate import load_games, save_games
+    game, played = games
+    save_games(tmp_path / "games.safetensors", played)
+    back = load_games(tmp_path / "games.safetensors", game)
+    assert [m for _, m in back] == [m for _, m in played]
+    for (examples, _), (again, _) in zip(played, back):
+        assert len(examples) == len(again)
+        for (p, pi, z), (p2, pi2, z2) in zip(examples, again):
+            assert (p == p2).all() and (pi == pi2).all() and z == z2

@@ -51,6 +51,8 @@ def add_commands(sub):
     imitate.add_argument("--blocks", type=int, default=4)
     imitate.add_argument("--filters", type=int, default=64)
     imitate.add_argument("--seed", type=int, default=0)
+    imitate.add_argument("--games-file", help="keep the teacher's games in this file (read "
+                         "back when it exists, so that a new fit need not replay them)")
     imitate.add_argument("--out", required=True, help="checkpoint file to write")
     imitate.set_defaults(run=_cmd_imitate)
 
@@ -179,7 +181,7 @@ def _cmd_imitate(args):
         raise SystemExit(f"shenjing zero imitate: the teacher speaks GTP, a Go protocol; "
                          f"got game {args.game!r}")
     run(game, shlex.split(args.teacher), args.games, args.steps, args.out, args.blocks,
-        args.filters, args.random_moves, args.seed)
+        args.filters, args.random_moves, args.seed, args.games_file)
     return 0
 
 

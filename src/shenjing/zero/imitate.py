@@ -163,18 +163,53 @@ def imitate(game, games, steps, blocks=4, filters=64, batch_size=128, lr=1e-3, l
     return net, stats
 
 
+def save_games(path, games):
+    """Write teacher ``games`` (as ``teacher_games`` returns them) to one safetensors file:
+    every position's planes, move and result, its game's number, and each game's margin."""
+    from .. import save
+    examples = [(i, e) for i, (ex, _) in enumerate(games) for e in ex]
+    save({"planes": tensor(numpy.stack([e[0] for _, e in examples])),
+          "moves": tensor(numpy.array([int(e[1].argmax()) for _, e in examples])),
+          "results": tensor(numpy.array([e[2] for _, e in examples], numpy.float32)),
+          "game": tensor(numpy.array([i for i, _ in examples])),
+          "margins": [float(m) if numpy.isfinite(m) else str(m) for _, m in games]}, path)
+
+
+def load_games(path, game):
+    """The teacher games ``save_games`` wrote at ``path``, for ``game``."""
+    from .. import load
+    data = load(path)
+    planes, moves = data["planes"].numpy(), data["moves"].numpy()
+    results, index = data["results"].numpy(), data["game"].numpy()
+    games = [([], float(m)) for m in data["margins"]]
+    for p, a, z, i in zip(planes, moves, results, index):
+        pi = numpy.zeros(game.action_size, numpy.float32)
+        pi[a] = 1.0
+        games[i][0].append((p, pi, float(z)))
+    return games
+
+
 def run(game, teacher, count, steps, out, blocks=4, filters=64, random_moves=4, seed=0,
-        report=print):
+        games_file=None, report=print):
     """The ``shenjing zero imitate`` command: play ``count`` games of the ``teacher``
-    command (a list of words), fit a network, save the checkpoint at ``out`` with its
-    provenance in ``extra``.  Returns the stats dict."""
+    command (a list of words), or read them from ``games_file`` when it exists (written
+    there otherwise), fit a network, save the checkpoint at ``out`` with its provenance in
+    ``extra``.  Returns the stats dict."""
+    import os
     from .gtp import GTPClient
     start = time.perf_counter()
-    with GTPClient([find_program(teacher[0]), *teacher[1:]]) as engine:
-        games = teacher_games(game, engine, count, seed, random_moves, report)
+    if games_file and os.path.exists(games_file):
+        games = load_games(games_file, game)
+        count = len(games)
+        report(f"{count} teacher games read from {games_file}")
+    else:
+        with GTPClient([find_program(teacher[0]), *teacher[1:]]) as engine:
+            games = teacher_games(game, engine, count, seed, random_moves, report)
+        if games_file:
+            save_games(games_file, games)
+        report(f"{count} teacher games in {time.perf_counter() - start:.0f} s")
     black_wins = sum(margin > 0 for _, margin in games)
-    report(f"{count} teacher games in {time.perf_counter() - start:.0f} s; black won "
-           f"{black_wins}")
+    report(f"black won {black_wins} of {count}")
     net, stats = imitate(game, games, steps, blocks, filters, seed=seed, report=report)
     stats.update(teacher=" ".join(teacher), games=count, random_moves=random_moves,
                  steps=steps, seed=seed, black_wins=int(black_wins))
