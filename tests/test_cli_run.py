@@ -21,7 +21,10 @@ def test_examples_lists_every_example_with_its_result(capsys):
     for example in registry.EXAMPLES.values():
         (line,) = [l for l in lines if l.split()[0] == example.name]
         assert example.reference in line and f"[{example.face}]" in line
-    assert len(registry.EXAMPLES) == 9
+    # and every runnable script of examples/ is in the listing
+    scripts = {path.stem for path in registry.script_path("mnist_mlp").parent.glob("*.py")
+               if "script_main(" in path.read_text()}
+    assert scripts == set(registry.EXAMPLES)
 
 
 def test_every_example_has_a_script_with_train():
