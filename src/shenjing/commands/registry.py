@@ -62,19 +62,31 @@ EXAMPLES = {e.name: e for e in [
     Example("optimizers", "PyTorch", "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam and LR "
             "schedules on one problem", "Adam's loss below plain SGD's", 5, 128, ("mnist",)),
     Example("word2vec", "PyTorch", "skip-gram and CBOW with negative sampling on the IMDB "
-            "reviews, beside gensim", "TBD", 1, 512, ("imdb",)),
+            "reviews, beside gensim", "analogy accuracy within 1 point of gensim's (about 4%), "
+            "top-10 neighbours shared with gensim >= 55% (gensim with itself: 61%)", 1, 10000,
+            ("imdb",), "neighbour_overlap", 0.55),
     Example("seq2seq_attention", "Keras", "encoder-decoder with Bahdanau/Luong attention "
-            "translating dates", "TBD", 10, 64, ()),
+            "translating dates", "exact match >= 99% on held-out dates, greedy and beam, "
+            "both scores", 8, 64, (), "exact_match", 0.99),
     Example("autoencoders", "Keras", "dense, convolutional, denoising and variational "
-            "autoencoders on MNIST/Fashion-MNIST", "TBD", 5, 128, ("mnist", "fashion-mnist")),
+            "autoencoders on MNIST/Fashion-MNIST", "test MSE 0.019 dense / 0.018 conv, "
+            "denoised MSE 4.3x below the noisy input's, VAE -ELBO 175 nats", 3, 128,
+            ("mnist", "fashion-mnist"), "denoising_gain", 3.8),
     Example("dcgan", "PyTorch", "DCGAN on MNIST with label smoothing and batch norm",
-            "TBD", 5, 128, ("mnist",)),
+            "an MNIST classifier calls >= 40% of the samples with p > 0.9 (real digits: 90%)",
+            3, 64, ("mnist",), "confident_share", 0.40),
+    Example("wgan_gp", "PyTorch", "WGAN-GP on MNIST: DCGAN generator, MLP critic, gradient "
+            "penalty by double backward", "an MNIST classifier calls >= 45% of the samples "
+            "with p > 0.9, all 10 digits", 2, 64, ("mnist",), "confident_share", 0.45),
     Example("style_transfer", "PyTorch", "neural style transfer with a network trained here, "
-            "Gram-matrix style loss", "TBD", 3, 128, ("fashion-mnist",)),
+            "Gram-matrix style loss", "style loss 10x lower, content loss below the style "
+            "image's", 1, 128, ("fashion-mnist",), "style_reduction", 10.0),
     Example("char_transformer", "PyTorch", "character-level transformer language model on "
-            "tinyshakespeare", "TBD", 1, 64, ("tinyshakespeare",)),
+            "tinyshakespeare", "validation loss <= 1.80 nats/char (1.71 measured; unigram "
+            "3.35)", 2, 32, ("tinyshakespeare",)),
     Example("char_lstm", "Keras", "character-level LSTM text generation on tinyshakespeare",
-            "TBD", 1, 64, ("tinyshakespeare",)),
+            "validation loss <= 1.80 nats/char (1.68 measured; unigram 3.35)", 5, 32,
+            ("tinyshakespeare",)),
 ]}
 
 
