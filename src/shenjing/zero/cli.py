@@ -124,7 +124,13 @@ def network_player(path, game, simulations, seed=0):
     from .mcts import MCTSPlayer
     if not os.path.exists(path):
         raise SystemExit(f"shenjing zero: no such checkpoint: {path}")
-    net, _, _ = load_checkpoint(path, game)
+    if game.name == "go":       # komi and move cap are the referee's: the board must match
+        net, stored, _ = load_checkpoint(path)
+        if stored.name != "go" or stored.size != game.size:
+            raise SystemExit(f"shenjing zero: {path} is a network for {stored.name} "
+                             f"{stored.rows}x{stored.cols}, not Go {game.size}x{game.size}")
+    else:
+        net, _, _ = load_checkpoint(path, game)
     player = MCTSPlayer(FoldedNet.from_module(net), simulations=simulations, seed=seed)
     if game.name == "go":        # refereed with dead stones off: pass when the count says so
         from .go_network_player import GoNetworkPlayer

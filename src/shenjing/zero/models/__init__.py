@@ -26,4 +26,6 @@ def _names(config):
         return [f"gomoku{config['size']}k{config['k']}"]
     if name == "connect4":
         return ["connect4"] if (config.get("rows", 6), config.get("cols", 7)) == (6, 7) else []
+    if name == "go":           # one network a board size, whatever the komi and move cap
+        return [f"go{config.get('size', 9)}"]
     return [name]
