@@ -308,21 +308,7 @@ class Attention(Layer):
         rate = self.dropout if self.is_training(training) else 0.0
         with _drawing_from(self._rng) if self._rng is not None and rate else \
                 contextlib.nullcontext():
-            if self.score_mode == "dot":
-                scaled = q if self.scale is None else q * self.scale
-                if return_attention_scores:
-                    out, weights = attention_with_weights(scaled, k, v, keep, rate, scale=1.0,
-                                                          op=self.who)
-                else:
-                    out, weights = scaled_dot_product_attention(scaled, k, v, keep, rate,
-                                                                scale=1.0), None
-            else:
-                summed = q.unsqueeze(2) + k.unsqueeze(1)          # (B, T, S, dim)
-                if self.scale is not None:
-                    summed = summed * self.scale
-                scores = self.concat_score_weight * ops.tanh(summed).sum(-1)
-                weights = masked_softmax(scores, keep)
-                out = matmul(dropout_op(weights, rate) if rate else weights, v)
+            out, weights = self._attend(q, k, v, keep, rate, return_attention_scores)
         if query_mask is not None:
             query_mask = _bool_mask(query_mask, self.who, "query_mask")
             if query_mask.shape != (b, t):
@@ -330,6 +316,22 @@ class Attention(Layer):
                                  f"{query_mask.shape}")
             out = out * Tensor(query_mask[:, :, None].astype(out.dtype))
         return (out, weights) if return_attention_scores else out
+
+    def _attend(self, q, k, v, keep, rate, with_weights):
+        """(output (B, T, dim_v), weights (B, T, S) or None when not ``with_weights``) from
+        query (B, T, dim), key (B, S, dim) and value (B, S, dim_v) by ``score_mode``'s
+        scores; ``keep`` (broadcastable to (B, T, S)) masks keys, ``rate`` drops weights."""
+        if self.score_mode == "dot":
+            scaled = q if self.scale is None else q * self.scale
+            if with_weights:
+                return attention_with_weights(scaled, k, v, keep, rate, scale=1.0, op=self.who)
+            return scaled_dot_product_attention(scaled, k, v, keep, rate, scale=1.0), None
+        summed = q.unsqueeze(2) + k.unsqueeze(1)          # (B, T, S, dim)
+        if self.scale is not None:
+            summed = summed * self.scale
+        scores = self.concat_score_weight * ops.tanh(summed).sum(-1)
+        weights = masked_softmax(scores, keep)
+        return matmul(dropout_op(weights, rate) if rate else weights, v), weights
 
     def compute_mask(self, inputs, mask=None):
         """The query's mask (the output has the query's steps), or None."""
