@@ -33,8 +33,8 @@ import numpy as np
 from shenjing import keras
 from shenjing.datasets import tinyshakespeare
 from shenjing.keras import layers
-from shenjing.text import (decode, encode, generate, next_char_blocks, unigram_cross_entropy,
-                           vocabulary)
+from shenjing.text import (decode, encode_split, generate, next_char_blocks,
+                           unigram_cross_entropy)
 
 BLOCK, EMBEDDING, UNITS, LEARNING_RATE = 64, 32, 256, 2e-3
 TEMPERATURES, SAMPLE_LENGTH = (0.5, 0.8, 1.0), 400
@@ -55,11 +55,7 @@ def build_model(vocabulary_size):
 
 def load(session):
     """The text as int64 character indices, split 90/10: (train, val, chars)."""
-    text = tinyshakespeare.load_data(path=session.data)
-    chars = vocabulary(text)
-    data = encode(text, chars)
-    n = int(0.9 * len(data))
-    return data[:n], data[n:], chars
+    return encode_split(tinyshakespeare.load_data(path=session.data), 0.9)
 
 
 def sample(model, prompt, length, temperature, seed):

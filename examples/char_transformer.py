@@ -35,8 +35,8 @@ import shenjing as torch
 from shenjing import nn
 from shenjing.datasets import tinyshakespeare
 from shenjing.nn import functional as F
-from shenjing.text import (decode, encode, generate, next_char_blocks, unigram_cross_entropy,
-                          vocabulary)
+from shenjing.text import (decode, encode_split, generate, next_char_blocks,
+                           unigram_cross_entropy)
 
 BLOCK, WIDTH, HEADS, LAYERS = 64, 128, 4, 4
 LEARNING_RATE, WEIGHT_DECAY, WARMUP = 2e-3, 0.1, 100
@@ -106,11 +106,7 @@ class GPT(nn.Module):
 
 def load(session):
     """The text as int64 character indices, split 90/10: (train, val, chars)."""
-    text = tinyshakespeare.load_data(path=session.data)
-    chars = vocabulary(text)
-    data = encode(text, chars)
-    n = int(0.9 * len(data))
-    return data[:n], data[n:], chars
+    return encode_split(tinyshakespeare.load_data(path=session.data), 0.9)
 
 
 def evaluate(model, x, y, batch_size=256):

@@ -50,3 +50,10 @@ def test_unigram_cross_entropy():
     assert unigram_cross_entropy(train, test, 3) == pytest.approx(expected, rel=1e-12)
     uniform = np.arange(10)
     assert unigram_cross_entropy(uniform, uniform, 10) == pytest.approx(math.log(10))
+
+
+def test_encode_split_cuts_the_encoded_text_at_the_train_share():
+    from shenjing.text import decode, encode_split
+    train, val, chars = encode_split("abcabcabca", 0.9)
+    assert chars == ["a", "b", "c"] and len(train) == 9 and len(val) == 1
+    assert decode(train, chars) + decode(val, chars) == "abcabcabca"

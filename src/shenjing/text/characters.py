@@ -42,6 +42,15 @@ def encode(text, chars):
     return numpy.array([lookup[c] for c in text], dtype=numpy.int64)
 
 
+def encode_split(text, train_share=0.9):
+    """``text`` as indices into its own vocabulary, cut into its first ``train_share`` and
+    the rest: ``(train (N,), validation (T - N,), chars)``."""
+    chars = vocabulary(text)
+    ids = encode(text, chars)
+    n = int(train_share * len(ids))
+    return ids[:n], ids[n:], chars
+
+
 def decode(ids, chars):
     """The text of the indices ``ids`` (T,) into ``chars``."""
     return "".join(chars[int(i)] for i in numpy.asarray(ids).reshape(-1))
