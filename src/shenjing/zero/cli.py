@@ -9,8 +9,9 @@
 
 A player SPEC (for ``arena`` and ``gtp``) is ``random``, ``uct`` or ``uct:ROLLOUTS``,
 ``minimax`` (tic-tac-toe), ``shipped`` (the network shipped for the game), or the path
-of a checkpoint, optionally ``PATH:SIMULATIONS``; ``gtp`` also takes ``playout:N`` (its
-default without ``--model``: the light Monte-Carlo Go player of ``go_player``).
+of a checkpoint, optionally ``PATH:SIMULATIONS``; ``gtp`` also takes ``playout:N`` (the
+light Monte-Carlo Go player of ``go_player``).  ``gtp`` without ``--model`` or ``--player``
+plays the network shipped for the board size (9x9), or ``playout:300`` where there is none.
 """
 
 import argparse
@@ -76,8 +77,9 @@ def add_commands(sub):
     gtp = commands.add_parser("gtp", help="speak the Go Text Protocol on stdin/stdout")
     gtp.add_argument("--model", help="a Go checkpoint")
     gtp.add_argument("--player", default=None, help="a player spec instead of --model "
-                     "(playout:N, the default: flat Monte-Carlo with N play-outs a move; "
-                     "random, uct:N)")
+                     "(shipped[:N], the default where a network is shipped for the size; "
+                     "playout:N, flat Monte-Carlo with N play-outs a move, the default "
+                     "elsewhere; random, uct:N)")
     gtp.add_argument("--size", type=int, default=9, help="board size (default 9)")
     gtp.add_argument("--komi", type=float, default=7.5)
     gtp.add_argument("--simulations", type=int, default=200)
@@ -258,8 +260,9 @@ def _cmd_gtp(args):
     from .gtp import GTPEngine, RandomGoPlayer
     # a GTP controller decides when the game ends: no move cap short of that
     game = make_game("go", size=args.size, komi=args.komi, max_moves=20 * args.size ** 2)
-    if args.model:
-        player = network_player(args.model, game, args.simulations, args.seed)
+    model = args.model or (shipped_model(game) if args.player is None else None)
+    if model:               # by default the network shipped for the board size, if any
+        player = network_player(model, game, args.simulations, args.seed)
     elif (args.player or "playout").partition(":")[0] == "playout":
         from .go_player import PlayoutGoPlayer
         count = (args.player or "").partition(":")[2]
