@@ -56,3 +56,21 @@ def test_launch_returns_the_failure_of_a_rank(mpi):
                      str(RANKS / "raises.py")], timeout=60)
     assert done.returncode != 0
     assert "rank one failed on purpose" in done.stderr
+
+
+def test_a_rank_given_several_cores_is_not_bound_to_one(monkeypatch):
+    monkeypatch.setattr(launch, "_is_open_mpi", lambda mpirun: True)
+    monkeypatch.setattr(launch.os, "cpu_count", lambda: 8)
+    one = launch.command(1, "train.py", mpirun="/usr/bin/mpirun")
+    assert one[one.index("--bind-to") + 1] == "none"
+    assert "--bind-to" not in launch.command(8, "train.py", mpirun="/usr/bin/mpirun")
+
+
+def test_one_rank_runs_on_every_core(mpi, tmp_path):
+    import os
+    import re
+    cmd = launch.command(1, "-c", ["import os; print(len(os.sched_getaffinity(0)))"])
+    done = mpi.call(cmd, timeout=60, env=mpi.env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    printed = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout).split()    # mpirun's colour codes
+    assert int(printed[0]) == len(os.sched_getaffinity(0))

@@ -40,6 +40,10 @@ def command(nprocs, script, args=(), hostfile=None, mpirun=None, python=None, ex
             cmd.append("--allow-run-as-root")
         if hostfile is None and nprocs > (os.cpu_count() or 1):
             cmd.append("--oversubscribe")
+        if hostfile is None and (os.cpu_count() or 1) // nprocs > 1:
+            # Open MPI binds each of up to two ranks to one core: a rank given several
+            # threads (``environment``) must be free to run them on several
+            cmd += ["--bind-to", "none"]
     if hostfile is not None:
         cmd += ["--hostfile", str(hostfile)]
     return cmd + list(extra) + [python or sys.executable, str(script), *map(str, args)]
